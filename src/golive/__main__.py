@@ -1,0 +1,3 @@
+from golive.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command-line entry point: parse input, call a service, render output."""

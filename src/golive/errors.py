@@ -1,0 +1,103 @@
+"""The one exception tree of golive.
+
+Every error golive raises on purpose is a :class:`GoliveError`. Entry points map
+the tree to exit codes, HTTP statuses and HTML pages in one place each; nothing
+else catches these.
+
+    GoliveError                    base; never raised directly
+    ├── InputError                 exit 2: the user gave something golive cannot use
+    │   ├── PolicyError            a policy file is malformed or inconsistent; carries
+    │   │                          every Diagnostic found (file:line:col, field path, hint)
+    │   └── UsageError             a command was called with arguments that do not fit
+    └── DependencyUnavailable      exit 3: a server, database, git or Prometheus
+                                   did not answer; retry when it is back
+
+A verdict ("blocked", "breached") is not an error: it is a result, exit code 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EXIT_OK = 0
+EXIT_POLICY_SAYS_NO = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNAVAILABLE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in an input file, located as precisely as golive can.
+
+    ``line`` and ``column`` are 1-based; 0 means "the file as a whole".
+    ``path`` is the field path inside the document, such as
+    ``gates[3].params.max_severity``; empty for problems of the file itself.
+    """
+
+    file: str
+    line: int
+    column: int
+    message: str
+    path: str = ""
+    hint: str = ""
+    severity: Literal["error", "warning"] = "error"
+
+    def render(self) -> str:
+        """``file:line:col: severity: path: message`` and, indented, the hint."""
+        where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.column}"
+        subject = f"{self.path}: " if self.path else ""
+        text = f"{where}: {self.severity}: {subject}{self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class GoliveError(Exception):
+    """Base of every error golive raises on purpose."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InputError(GoliveError):
+    """The input cannot be used. Fix the file or argument named in the message."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+@dataclass
+class PolicyError(InputError):
+    """A policy file is malformed or inconsistent.
+
+    Raised by the policy loader with *every* problem it found, sorted by
+    position, so that one run shows the user all there is to fix.
+    """
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+
+class UsageError(InputError):
+    """A command was called with arguments that do not fit; see ``--help``."""
+
+
+class DependencyUnavailable(GoliveError):
+    """Something golive depends on (server, database, git, Prometheus) did not answer.
+
+    Nothing was changed; run the command again when the dependency is back.
+    """
+
+    exit_code = EXIT_UNAVAILABLE
