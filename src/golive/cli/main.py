@@ -27,6 +27,10 @@ def cli() -> None:
 
 def _register() -> None:
     """Attach every command group. One import per group, in help order."""
+    from golive.cli import init_cmd, policy
+
+    cli.add_command(policy.policy)
+    cli.add_command(init_cmd.init)
 
 
 _register()

@@ -1,0 +1,1 @@
+"""Pure core: the policy model, engines and value objects. No I/O, no clock, no environment."""

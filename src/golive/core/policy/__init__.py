@@ -1,0 +1,1 @@
+"""The policy language: model, YAML source with positions, loader, checks and explanation."""
