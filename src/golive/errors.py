@@ -8,7 +8,10 @@ else catches these.
     ├── InputError                 exit 2: the user gave something golive cannot use
     │   ├── PolicyError            a policy file is malformed or inconsistent; carries
     │   │                          every Diagnostic found (file:line:col, field path, hint)
-    │   └── UsageError             a command was called with arguments that do not fit
+    │   ├── UsageError             a command was called with arguments that do not fit
+    │   └── EvidenceError          an evidence file (test report, scanner report, SBOM)
+    │                              cannot be used: too large, malformed, hostile (XML
+    │                              entities), or of no known format; names the file
     └── DependencyUnavailable      exit 3: a server, database, git or Prometheus
                                    did not answer; retry when it is back
 
@@ -92,6 +95,22 @@ class PolicyError(InputError):
 
 class UsageError(InputError):
     """A command was called with arguments that do not fit; see ``--help``."""
+
+
+class EvidenceError(InputError):
+    """An evidence file cannot be read as evidence.
+
+    Raised by every reader under :mod:`golive.evidence` for a file that is
+    larger than the configured limit, is not valid JSON or XML, uses XML
+    entities or a DTD, has no recognisable format, or has a field of the wrong
+    type. The message starts with the file name and, where known, names the
+    field. Fix or regenerate the report; golive never guesses at broken evidence.
+    """
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.detail = message
 
 
 class DependencyUnavailable(GoliveError):

@@ -1,0 +1,172 @@
+"""Fold findings that are the same problem into one :class:`Issue` listing every source.
+
+Vulnerabilities are the same when their ids are linked by aliases (CVE, GHSA,
+PYSEC, OSV ids; the closure is transitive: if A names B and B names C, all
+three are one vulnerability). One issue lists every tool, file and package
+that reported it, so a CVE that Trivy reports on three packages, Grype and
+pip-audit report once each, becomes one issue with five sources.
+
+Other findings (code, secrets, misconfigurations) are the same when the same
+tool reports the same rule at the same place with the same fingerprint, which
+happens when a tool's report is uploaded twice or a SARIF file has several
+runs of one tool.
+
+The issue's severity is the highest of its members' (the conflict rule of
+docs/severity.md); its provenance names the member it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from packageurl import PackageURL
+
+from golive.core.findings import Finding, FindingKind, ResolvedSeverity, Severity
+
+_PEP503 = re.compile(r"[-_.]+")
+_ID_ORDER = ("CVE-", "GHSA-", "PYSEC-", "OSV-")
+
+
+def normalize_purl(text: str) -> str | None:
+    """A purl with qualifiers and subpath dropped and the name normalised; None if malformed.
+
+    PyPI names are normalised as PEP 503 says (``Jinja2`` and ``jinja2`` are one
+    package). A malformed purl such as ``pkg:pypi:jinja2`` gives None; callers
+    keep the raw text as the package name.
+    """
+    try:
+        purl = PackageURL.from_string(text.strip())
+    except ValueError:
+        return None
+    name = purl.name
+    namespace = purl.namespace
+    if purl.type == "pypi":
+        name = _PEP503.sub("-", name).lower()
+    version = purl.version or None
+    return str(PackageURL(type=purl.type, namespace=namespace, name=name, version=version))
+
+
+def pypi_purl(name: str, version: str | None) -> str | None:
+    """The purl of a PyPI distribution, or None for a name that cannot be one."""
+    clean = _PEP503.sub("-", name.strip()).lower()
+    if not clean:
+        return None
+    try:
+        return str(PackageURL(type="pypi", name=clean, version=version or None))
+    except ValueError:
+        return None
+
+
+def id_sort_key(vuln_id: str) -> tuple[int, str]:
+    """CVE ids first, then GHSA, PYSEC, other OSV ids, then the rest; alphabetical within."""
+    upper = vuln_id.upper()
+    for rank, prefix in enumerate(_ID_ORDER):
+        if upper.startswith(prefix):
+            return rank, upper
+    return len(_ID_ORDER), upper
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem, reported by one or more findings."""
+
+    key: str
+    kind: FindingKind
+    ids: tuple[str, ...]
+    severity: ResolvedSeverity
+    findings: tuple[Finding, ...]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """``tool (file)`` for every report that contributed, sorted, without repeats."""
+        return tuple(sorted({f"{f.tool} ({f.source})" for f in self.findings}))
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        return tuple(sorted({f.tool for f in self.findings}))
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """Every affected package (normalised purl, or ``name@version``), sorted."""
+        names: set[str] = set()
+        for f in self.findings:
+            if f.package is None:
+                continue
+            if f.package.purl:
+                names.add(f.package.purl)
+            else:
+                version = f"@{f.package.version}" if f.package.version else ""
+                names.add(f"{f.package.name}{version}")
+        return tuple(sorted(names))
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
+    """Fold findings into issues; issues come out sorted by severity, then key."""
+    items = list(findings)
+    uf = _UnionFind()
+    for f in items:
+        if f.kind is FindingKind.VULNERABILITY and f.ids:
+            first = f.ids[0].upper()
+            uf.find(first)
+            for other in f.ids[1:]:
+                uf.union(first, other.upper())
+
+    groups: dict[str, list[Finding]] = {}
+    for f in items:
+        if f.kind is FindingKind.VULNERABILITY and f.ids:
+            group = "vuln:" + uf.find(f.ids[0].upper())
+        else:
+            loc = f.location
+            where = f"{loc.path}:{loc.line}:{loc.column}" if loc else ""
+            group = f"{f.kind.value}:{f.tool}:{f.rule_id}:{where}:{f.fingerprint}"
+        groups.setdefault(group, []).append(f)
+
+    issues = [_issue(members) for members in groups.values()]
+    issues.sort(key=lambda i: (-i.severity.level.rank, i.key))
+    return tuple(issues)
+
+
+def _issue(members: list[Finding]) -> Issue:
+    first = members[0]
+    ids: set[str] = set()
+    for f in members:
+        ids.update(i.upper() if i.upper().startswith(("CVE-", "GHSA-")) else i for i in f.ids)
+    ordered = tuple(sorted(ids, key=id_sort_key))
+    worst = max(members, key=lambda f: f.severity.level.rank)
+    severity = worst.severity
+    if worst.severity.level is not Severity.UNKNOWN and len(members) > 1:
+        severity = ResolvedSeverity(
+            level=worst.severity.level,
+            provenance=f"{worst.tool}: {worst.severity.provenance}",
+            score=worst.severity.score,
+            inferred=worst.severity.inferred,
+        )
+    key = ordered[0] if first.kind is FindingKind.VULNERABILITY and ordered else first.key
+    return Issue(
+        key=key,
+        kind=first.kind,
+        ids=ordered,
+        severity=severity,
+        findings=tuple(members),
+    )

@@ -1,0 +1,107 @@
+"""Evidence readers: report files in, typed facts (:mod:`golive.core.findings`) out.
+
+One module per format; :mod:`golive.evidence.detect` picks the module by
+content. :func:`read_path` and :func:`read_bytes` are the entry points; both
+raise :class:`~golive.errors.EvidenceError` (exit 2) for anything unusable,
+never another exception. See docs/evidence.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from golive.core.findings import Evidence, ScanReport
+from golive.errors import EvidenceError
+from golive.evidence import (
+    bandit,
+    cyclonedx,
+    detect_secrets,
+    gitleaks,
+    grype,
+    junit,
+    osv,
+    pip_audit,
+    sarif,
+    semgrep,
+    spdx,
+    trivy,
+)
+from golive.evidence._doc import Doc
+from golive.evidence._io import DEFAULT_MAX_BYTES, read_limited
+from golive.evidence.detect import UnknownFormat, detect
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Loaded",
+    "UnknownFormat",
+    "iter_files",
+    "read_bytes",
+    "read_path",
+]
+
+_JSON_READERS: dict[str, Callable[[Doc], ScanReport]] = {
+    "sarif": sarif.read,
+    "cyclonedx": cyclonedx.read,
+    "spdx": spdx.read,
+    "trivy": trivy.read,
+    "grype": grype.read,
+    "pip-audit": pip_audit.read,
+    "detect-secrets": detect_secrets.read,
+    "semgrep": semgrep.read,
+    "bandit": bandit.read,
+    "osv": osv.read,
+    "gitleaks": gitleaks.read,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """An evidence file read: its facts and the SHA-256 of its bytes."""
+
+    path: str
+    sha256: str
+    evidence: Evidence
+
+
+def read_bytes(data: bytes, source: str) -> Evidence:
+    """Facts of one evidence document given as bytes; ``source`` names it in messages."""
+    found = detect(data, source)
+    if found.format == "junit":
+        import xml.etree.ElementTree as ET
+
+        assert isinstance(found.document, ET.Element)
+        return junit.read(found.document, source)
+    return _JSON_READERS[found.format](Doc(found.document, source))
+
+
+def read_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+    """Read, detect and parse one evidence file, refusing files over ``max_bytes``."""
+    import hashlib
+
+    data = read_limited(path, max_bytes)
+    return Loaded(
+        path=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        evidence=read_bytes(data, str(path)),
+    )
+
+
+def iter_files(path: Path) -> Iterator[Path]:
+    """``path`` itself, or every regular file under a directory in sorted order.
+
+    Hidden files are included (``.secrets.baseline``); hidden directories
+    (``.git``) and symbolic links to directories are not entered.
+    """
+    if not path.is_dir():
+        yield path
+        return
+    for root, dirs, files in os.walk(path, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            yield Path(root) / name
+
+
+__all__ += ["EvidenceError"]

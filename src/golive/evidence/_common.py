@@ -1,0 +1,56 @@
+"""Small helpers the readers share: fingerprints, tool kinds, vulnerability ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from golive.core.dedupe import normalize_purl, pypi_purl
+from golive.core.findings import Package
+
+_VULN_ID = re.compile(
+    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+|"
+    r"GO-\d{4}-\d+|RUSTSEC-\d{4}-\d+|OSV-\d{4}-\d+)\b",
+    re.IGNORECASE,
+)
+
+
+def fingerprint(*parts: object) -> str:
+    """A short, stable digest (``sha256:`` and 16 hex digits) of ``parts``.
+
+    Used for secrets, so that a finding can be recognised and waived without
+    its value being kept anywhere.
+    """
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8", "replace"))
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def vuln_ids_in(text: str) -> list[str]:
+    """Vulnerability ids (CVE, GHSA, PYSEC, GO, RUSTSEC, OSV) that appear in ``text``."""
+    out: list[str] = []
+    for match in _VULN_ID.findall(text):
+        norm = match.upper() if match.upper().startswith(("CVE-", "PYSEC-")) else match
+        if norm.upper().startswith("GHSA-"):
+            norm = "GHSA-" + norm[5:].lower()
+        if norm not in out:
+            out.append(norm)
+    return out
+
+
+def unique(items: list[str]) -> tuple[str, ...]:
+    """Items in first-seen order without repeats or empties."""
+    seen: list[str] = []
+    for item in items:
+        if item and item not in seen:
+            seen.append(item)
+    return tuple(seen)
+
+
+def package(
+    name: str, version: str | None, purl: str | None, ecosystem: str | None = None
+) -> Package:
+    """A package with its purl normalised (a malformed purl is kept out, not guessed)."""
+    normal = normalize_purl(purl) if purl else None
+    if normal is None and ecosystem and ecosystem.lower() in {"pypi", "python", "python-pkg"}:
+        normal = pypi_purl(name, version)
+    return Package(name=name, version=version, purl=normal, ecosystem=ecosystem)

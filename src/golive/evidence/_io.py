@@ -1,0 +1,81 @@
+"""Reading untrusted evidence bytes: the size limit, text decoding, JSON and XML parsing."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from golive.errors import EvidenceError
+
+#: Default size limit of one evidence file, in bytes (50 MiB).
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MiB"
+
+
+def read_limited(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of ``path``, refusing files larger than ``max_bytes``."""
+    source = str(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except IsADirectoryError:
+        raise EvidenceError(source, "is a directory, not a file") from None
+    except FileNotFoundError:
+        raise EvidenceError(source, "no such file") from None
+    except OSError as exc:
+        raise EvidenceError(source, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise EvidenceError(
+            source,
+            f"file is larger than the evidence size limit of {_mib(max_bytes)} "
+            f"({max_bytes} bytes); raise the limit with --max-size if the file is genuine",
+        )
+    return data
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Text of a JSON file: UTF-8 (with or without BOM), UTF-16 or UTF-32 as JSON allows."""
+    try:
+        encoding = json.detect_encoding(data)
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise EvidenceError(source, "is not valid UTF-8, UTF-16 or UTF-32 text") from None
+
+
+def parse_json(data: bytes, source: str) -> object:
+    """The JSON value in ``data``; control characters inside strings are tolerated."""
+    text = decode_text(data, source)
+    try:
+        return json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        raise EvidenceError(
+            source, f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise EvidenceError(source, "invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer longer than Python allows
+        raise EvidenceError(source, f"invalid JSON: {exc}") from None
+
+
+def parse_xml(data: bytes, source: str) -> ET.Element:
+    """The root element of ``data``, parsed by defusedxml with DTDs and entities refused."""
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise EvidenceError(
+            source, f"XML with a DTD or entity declarations is refused ({type(exc).__name__})"
+        ) from None
+    except ET.ParseError as exc:
+        raise EvidenceError(source, f"invalid XML: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise EvidenceError(source, f"invalid XML: {exc}") from None
+    if not isinstance(root, ET.Element):
+        raise EvidenceError(source, "invalid XML: no root element")
+    return root

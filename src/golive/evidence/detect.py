@@ -1,0 +1,184 @@
+"""Tell which evidence format a file holds, by its content, never by its name.
+
+The first non-blank byte decides between XML and JSON; the document's
+distinctive fields decide the format. Rules are tried in order; the first
+that matches wins. An empty JSON array is read as gitleaks output (the only
+supported format whose clean result is ``[]``).
+
+=================  =====================================================
+format             recognised by
+=================  =====================================================
+junit              XML root ``<testsuites>`` or ``<testsuite>``
+sarif              ``runs`` array, and ``version`` "2.1.0" or a SARIF ``$schema``
+cyclonedx          ``bomFormat: "CycloneDX"``
+spdx               ``spdxVersion`` starting ``SPDX-``
+trivy              ``SchemaVersion`` with ``ArtifactName`` or ``Results``
+grype              ``matches`` array and ``descriptor`` (or ``ignoredMatches``)
+pip-audit          ``dependencies`` array of ``{name, ...}`` and ``fixes``
+detect-secrets     ``plugins_used`` and a ``results`` object
+semgrep            ``results`` array, ``errors``, and ``paths`` or ``version``,
+                   results carrying ``check_id``
+bandit             ``results`` array, ``errors`` and ``metrics``
+osv                ``id`` with ``affected``/``aliases``/``modified``; or
+                   ``{"vulns": [...]}``; or an array of such records
+gitleaks           an array of objects with ``RuleID``; or ``[]``
+=================  =====================================================
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from golive.errors import EvidenceError
+from golive.evidence._io import parse_json, parse_xml
+
+FORMATS = (
+    "junit",
+    "sarif",
+    "cyclonedx",
+    "spdx",
+    "trivy",
+    "grype",
+    "pip-audit",
+    "detect-secrets",
+    "semgrep",
+    "bandit",
+    "osv",
+    "gitleaks",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """A parsed document and the format it was recognised as."""
+
+    format: str
+    document: object  # a JSON value, or an ElementTree Element for XML
+
+
+class UnknownFormat(EvidenceError):
+    """The file parsed, but is not any evidence format golive reads."""
+
+
+def _first_byte(data: bytes) -> bytes:
+    for bom in (b"\xef\xbb\xbf",):
+        if data.startswith(bom):
+            data = data[len(bom) :]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and 0 in data[:4]):
+        # UTF-16/32 text: only JSON is read in those encodings
+        return b"{"
+    stripped = data.lstrip()
+    return stripped[:1]
+
+
+def detect(data: bytes, source: str) -> Detected:
+    """Parse ``data`` and name its format; raise :class:`EvidenceError` otherwise."""
+    first = _first_byte(data)
+    if not first:
+        raise EvidenceError(source, "is empty")
+    if first == b"<":
+        root = parse_xml(data, source)
+        return _detect_xml(root, source)
+    if first in (b"{", b"["):
+        value = parse_json(data, source)
+        fmt = json_format(value)
+        if fmt is None:
+            raise UnknownFormat(source, _unknown_json(value))
+        return Detected(fmt, value)
+    raise UnknownFormat(source, "is neither JSON nor XML; not an evidence format golive reads")
+
+
+def _detect_xml(root: ET.Element, source: str) -> Detected:
+    tag = root.tag.rsplit("}", 1)[-1] if isinstance(root.tag, str) else ""
+    if tag in {"testsuites", "testsuite"}:
+        return Detected("junit", root)
+    raise UnknownFormat(source, f"XML with root <{tag}> is not JUnit; no other XML is read")
+
+
+def _unknown_json(value: object) -> str:
+    if isinstance(value, dict):
+        keys = ", ".join(sorted(str(k) for k in value)[:6])
+        return f"JSON object with keys ({keys}) is not an evidence format golive reads"
+    return "JSON of no evidence format golive reads"
+
+
+def _is(d: dict[str, object], key: str, kind: type) -> bool:
+    return isinstance(d.get(key), kind)
+
+
+def _sarif(d: dict[str, object]) -> bool:
+    schema = d.get("$schema")
+    return _is(d, "runs", list) and (
+        d.get("version") == "2.1.0" or (isinstance(schema, str) and "sarif" in schema.lower())
+    )
+
+
+def _trivy(d: dict[str, object]) -> bool:
+    return "SchemaVersion" in d and ("ArtifactName" in d or "Results" in d)
+
+
+def _grype(d: dict[str, object]) -> bool:
+    return _is(d, "matches", list) and ("descriptor" in d or "ignoredMatches" in d)
+
+
+def _pip_audit(d: dict[str, object]) -> bool:
+    deps = d.get("dependencies")
+    return (
+        isinstance(deps, list)
+        and "fixes" in d
+        and all(isinstance(x, dict) and "name" in x for x in deps)
+    )
+
+
+def _semgrep(d: dict[str, object]) -> bool:
+    results = d.get("results")
+    if not isinstance(results, list) or "errors" not in d or "metrics" in d:
+        return False
+    if results:
+        return all(isinstance(r, dict) and "check_id" in r for r in results[:5])
+    return "paths" in d or "version" in d
+
+
+def _bandit(d: dict[str, object]) -> bool:
+    return _is(d, "results", list) and "errors" in d and _is(d, "metrics", dict)
+
+
+def _osv_record(d: object) -> bool:
+    return (
+        isinstance(d, dict)
+        and isinstance(d.get("id"), str)
+        and ("affected" in d or "aliases" in d or "modified" in d)
+    )
+
+
+_OBJECT_RULES: tuple[tuple[str, Callable[[dict[str, object]], bool]], ...] = (
+    ("sarif", _sarif),
+    ("cyclonedx", lambda d: d.get("bomFormat") == "CycloneDX"),
+    ("spdx", lambda d: str(d.get("spdxVersion", "")).startswith("SPDX-")),
+    ("trivy", _trivy),
+    ("grype", _grype),
+    ("pip-audit", _pip_audit),
+    ("detect-secrets", lambda d: "plugins_used" in d and _is(d, "results", dict)),
+    ("semgrep", _semgrep),
+    ("bandit", _bandit),
+    ("osv", lambda d: _osv_record(d) or (_is(d, "vulns", list) and len(d) <= 2)),
+)
+
+
+def json_format(value: object) -> str | None:
+    """The format of a parsed JSON document, or None."""
+    if isinstance(value, dict):
+        for name, rule in _OBJECT_RULES:
+            if rule(value):
+                return name
+        return None
+    if isinstance(value, list):
+        if not value:
+            return "gitleaks"
+        if all(isinstance(x, dict) and "RuleID" in x for x in value):
+            return "gitleaks"
+        if all(_osv_record(x) for x in value):
+            return "osv"
+    return None

@@ -1,0 +1,295 @@
+"""JUnit XML: pytest, Surefire, and the many tools that write the same shape.
+
+What is read (``testmoapp/junitxml`` README; Surefire's rerun elements):
+
+- The root is ``<testsuites>`` or a bare ``<testsuite>``; suites may nest.
+- A ``<testcase>`` holding ``<failure>``, ``<error>`` or ``<skipped>`` failed,
+  errored or was skipped; one holding none of them passed.
+- Surefire ``<flakyFailure>``/``<flakyError>``: the test failed, then passed on
+  a rerun (flaky). ``<rerunFailure>``/``<rerunError>``: failed attempts of a
+  test that still failed.
+
+Traps handled:
+
+- **Counters lie.** Suite attributes are kept as ``declared`` but every count
+  golive uses is recounted from the cases.
+- **Duplicate records.** pytest-rerunfailures (16.x) writes one ``<testcase>``
+  per attempt, the failed attempts as empty passing records; the ``flaky``
+  plugin duplicates cases; pytest writes a second record for a teardown error.
+  Records are folded on ``(suite, classname, name, file)``: if the last record
+  passed and there were several, the test is flaky; otherwise the worst
+  outcome of the final attempt counts (a call failure plus a teardown error is
+  an error).
+- **Zero cases** is valid XML and is recorded as an incomplete report.
+- **Naive timestamps** are kept as written with ``timestamp_has_offset=False``.
+- System output and stack traces are never kept; messages are cut to 300 chars.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from golive.core.findings import (
+    Completeness,
+    TestCase,
+    TestCounts,
+    TestOutcome,
+    TestReport,
+    TestSuite,
+)
+from golive.evidence._doc import clean
+
+FORMAT = "junit"
+_MESSAGE_LIMIT = 300
+
+
+@dataclass
+class _Record:
+    suite: str
+    classname: str
+    name: str
+    file: str | None
+    time: float | None
+    outcome: TestOutcome
+    message: str
+    skip_kind: str | None
+    reruns: int = 0
+
+
+@dataclass
+class _Group:
+    records: list[_Record] = field(default_factory=list)
+
+
+def read(root: ET.Element, source: str) -> TestReport:
+    """Facts of a JUnit XML document whose root is ``testsuites`` or ``testsuite``."""
+    suites: list[TestSuite] = []
+    records: list[_Record] = []
+    notes: list[str] = []
+    root_tag = _local(root.tag)
+    declared_root = _declared(root) if root_tag == "testsuites" else None
+
+    # Iterative walk: nested suites to any depth without recursion.
+    stack: list[tuple[ET.Element, str]] = [(root, "")]
+    while stack:
+        elem, parent = stack.pop()
+        tag = _local(elem.tag)
+        if tag == "testsuite":
+            name = _attr(elem, "name") or "(unnamed suite)"
+            full = f"{parent}/{name}" if parent else name
+            stamp = _attr(elem, "timestamp")
+            suites.append(
+                TestSuite(
+                    name=full,
+                    declared=_declared(elem),
+                    timestamp=stamp,
+                    timestamp_has_offset=_has_offset(stamp),
+                )
+            )
+            nested: list[tuple[ET.Element, str]] = []
+            for child in elem:
+                ctag = _local(child.tag)
+                if ctag == "testcase":
+                    records.append(_record(child, full))
+                elif ctag in {"testsuite", "testsuites"}:
+                    nested.append((child, full))
+            stack.extend(reversed(nested))
+        elif tag == "testsuites":
+            for child in reversed(list(elem)):
+                if _local(child.tag) in {"testsuite", "testsuites"}:
+                    stack.append((child, parent))
+        elif tag == "testcase":  # a case directly under <testsuites>
+            records.append(_record(elem, parent or "(no suite)"))
+
+    groups: dict[tuple[str, str, str, str], _Group] = {}
+    for rec in records:
+        key = (rec.suite, rec.classname, rec.name, rec.file or "")
+        groups.setdefault(key, _Group()).records.append(rec)
+
+    cases = tuple(_fold(g.records) for g in groups.values())
+    counts = _count(cases)
+    duplicates = len(records) - len(cases)
+    if duplicates:
+        notes.append(
+            f"{duplicates} duplicate <testcase> record(s) folded (reruns or teardown errors)"
+        )
+    declared_total = (
+        declared_root.total
+        if declared_root is not None and root.get("tests") is not None
+        else sum(s.declared.total for s in suites if "/" not in s.name)
+    )
+    if declared_total != len(records) and (root.get("tests") is not None or suites):
+        notes.append(
+            f"declared test count {declared_total} disagrees with the "
+            f"{len(records)} <testcase> record(s); counts are recounted from the cases"
+        )
+    naive = sorted({s.timestamp for s in suites if s.timestamp and s.timestamp_has_offset is False})
+    if naive:
+        notes.append(f"timestamp without a UTC offset (local time of the runner): {naive[0]}")
+    reasons = [] if cases else ["the report holds no test cases"]
+    return TestReport(
+        source=source,
+        format=FORMAT,
+        suites=tuple(suites),
+        cases=cases,
+        counts=counts,
+        records=len(records),
+        completeness=Completeness.of(reasons),
+        notes=tuple(notes),
+    )
+
+
+def _local(tag: object) -> str:
+    text = tag if isinstance(tag, str) else ""
+    return text.rsplit("}", 1)[-1]
+
+
+def _attr(elem: ET.Element, name: str) -> str | None:
+    value = elem.get(name)
+    return clean(value) if value else None
+
+
+def _num(elem: ET.Element, name: str) -> int:
+    value = elem.get(name)
+    if value is None:
+        return 0
+    try:
+        return int(float(value))
+    except (ValueError, OverflowError):
+        return 0
+
+
+def _declared(elem: ET.Element) -> TestCounts:
+    tests = _num(elem, "tests")
+    failures = _num(elem, "failures")
+    errors = _num(elem, "errors")
+    skipped = _num(elem, "skipped") or _num(elem, "skips") or _num(elem, "disabled")
+    passed = max(0, tests - failures - errors - skipped)
+    return TestCounts(
+        total=tests, passed=passed, failed=failures, errors=errors, skipped=skipped, flaky=0
+    )
+
+
+def _has_offset(stamp: str | None) -> bool | None:
+    if not stamp:
+        return None
+    text = stamp.strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.tzinfo is not None
+
+
+def _time(elem: ET.Element) -> float | None:
+    value = elem.get("time")
+    if value is None:
+        return None
+    try:
+        parsed = float(value.replace(",", ""))
+    except ValueError:
+        return None
+    return parsed if parsed == parsed and parsed not in (float("inf"), float("-inf")) else None
+
+
+def _message(elem: ET.Element) -> str:
+    text = elem.get("message") or ""
+    if not text:
+        lines = (elem.text or "").strip().splitlines()
+        text = lines[0] if lines else ""
+    text = clean(text)
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
+
+
+def _record(case: ET.Element, suite: str) -> _Record:
+    outcome = TestOutcome.PASSED
+    message = ""
+    skip_kind: str | None = None
+    flaky = 0
+    reruns = 0
+    for child in case:
+        tag = _local(child.tag)
+        if tag == "failure" and outcome is not TestOutcome.ERROR:
+            outcome, message = TestOutcome.FAILED, _message(child)
+        elif tag == "error":
+            outcome, message = TestOutcome.ERROR, _message(child)
+        elif tag == "skipped" and outcome is TestOutcome.PASSED:
+            outcome, message = TestOutcome.SKIPPED, _message(child)
+            kind = (child.get("type") or "").lower()
+            skip_kind = "xfail" if "xfail" in kind else "skip"
+        elif tag in {"flakyFailure", "flakyError"}:
+            flaky += 1
+        elif tag in {"rerunFailure", "rerunError"}:
+            reruns += 1
+    if outcome is TestOutcome.PASSED and flaky:
+        outcome = TestOutcome.FLAKY
+    return _Record(
+        suite=suite,
+        classname=_attr(case, "classname") or "",
+        name=_attr(case, "name") or "(unnamed test)",
+        file=_attr(case, "file"),
+        time=_time(case),
+        outcome=outcome,
+        message=message,
+        skip_kind=skip_kind,
+        reruns=flaky + reruns,
+    )
+
+
+_WORST = {
+    TestOutcome.ERROR: 3,
+    TestOutcome.FAILED: 2,
+    TestOutcome.FLAKY: 1,
+    TestOutcome.SKIPPED: 0,
+    TestOutcome.PASSED: 0,
+}
+
+
+def _fold(records: list[_Record]) -> TestCase:
+    last = records[-1]
+    attempts = len(records) + sum(r.reruns for r in records)
+    if len(records) == 1:
+        chosen, outcome = last, last.outcome
+    elif last.outcome in (TestOutcome.PASSED, TestOutcome.FLAKY):
+        chosen, outcome = last, TestOutcome.FLAKY
+    elif last.outcome is TestOutcome.SKIPPED:
+        chosen, outcome = last, TestOutcome.SKIPPED
+    else:
+        # The final attempt may span two records (call failure, then teardown
+        # error): take the worst of the trailing non-passing records.
+        tail: list[_Record] = []
+        for rec in reversed(records):
+            if rec.outcome not in (TestOutcome.FAILED, TestOutcome.ERROR):
+                break
+            tail.append(rec)
+        chosen = max(tail, key=lambda r: _WORST[r.outcome])
+        outcome = chosen.outcome
+        attempts -= len(tail) - 1
+    times = [r.time for r in records if r.time is not None]
+    return TestCase(
+        suite=last.suite,
+        classname=last.classname,
+        name=last.name,
+        outcome=outcome,
+        file=last.file,
+        time=round(sum(times), 6) if times else None,
+        attempts=attempts,
+        message=chosen.message,
+        skip_kind=chosen.skip_kind if outcome is TestOutcome.SKIPPED else None,
+    )
+
+
+def _count(cases: tuple[TestCase, ...]) -> TestCounts:
+    def n(outcome: TestOutcome) -> int:
+        return sum(1 for c in cases if c.outcome is outcome)
+
+    return TestCounts(
+        total=len(cases),
+        passed=n(TestOutcome.PASSED),
+        failed=n(TestOutcome.FAILED),
+        errors=n(TestOutcome.ERROR),
+        skipped=n(TestOutcome.SKIPPED),
+        flaky=n(TestOutcome.FLAKY),
+    )

@@ -1,0 +1,373 @@
+"""SARIF 2.1.0 from any tool (CodeQL, Semgrep, gitleaks, Trivy, Grype, Checkov, ...).
+
+Level resolution (gates-and-evidence §4.1):
+
+1. ``kind`` other than ``fail``, ``open`` or ``review`` (``pass``,
+   ``notApplicable``, ``informational``) is not a finding.
+2. ``level`` is the result's, else the rule's ``defaultConfiguration.level``
+   (rule found by ``rule.toolComponent`` + ``rule.index``/``ruleIndex``, then
+   by id), else ``warning``.
+3. Severity: ``security-severity`` on the result, then on the rule; then the
+   tool's own label (Trivy's tags and ``[HIGH] CVE-…`` rule ids); then the
+   level, marked inferred. See :func:`golive.core.severity.sarif_claims`.
+
+Also read: suppressions (kept as claims; ``hidden_by_tool`` follows the SARIF
+viewer reading of the nine permutations), ``baselineState`` (``absent``
+results are not findings), ``invocations[].executionSuccessful`` and error
+notifications (an incomplete scan), ``versionControlProvenance`` (binding to
+a commit), several runs per file. Snippets are never kept; for secret
+scanners the message text is not kept either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from urllib.parse import unquote, urlsplit
+
+from golive.core.findings import (
+    Binding,
+    Completeness,
+    Finding,
+    FindingKind,
+    Location,
+    ScanKind,
+    ScanReport,
+    Suppression,
+    Tool,
+)
+from golive.core.severity import LABEL_MAPS, Claim, claim_from_label, sarif_claims
+from golive.evidence._common import fingerprint, package, unique, vuln_ids_in
+from golive.evidence._doc import Doc
+
+FORMAT = "sarif"
+
+_NOT_FINDINGS = {"pass", "notApplicable", "informational"}
+_SECRET_TOOLS = ("gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint")
+_SCA_TOOLS = ("trivy", "grype", "osv-scanner", "snyk", "dependency-check", "pip-audit")
+_LEVELS = {"error", "warning", "note", "none"}
+
+
+def scan_kind(tool: str) -> ScanKind:
+    low = tool.lower()
+    if any(t in low for t in _SECRET_TOOLS):
+        return ScanKind.SECRETS
+    if any(t in low for t in _SCA_TOOLS):
+        return ScanKind.SCA
+    return ScanKind.SAST
+
+
+class _Rules:
+    """Rules of one tool component, looked up by index or id."""
+
+    def __init__(self, component: Doc) -> None:
+        self.by_index: list[Doc] = list(component.get("rules").objects())
+        self.by_id: dict[str, Doc] = {}
+        self.duplicates: list[str] = []
+        for rule in self.by_index:
+            rid = rule.get("id").text()
+            if rid in self.by_id:
+                self.duplicates.append(rid)
+            else:
+                self.by_id[rid] = rule
+
+
+def read(doc: Doc) -> ScanReport:
+    root = doc.obj()
+    version = doc.get("version").text()
+    notes: list[str] = []
+    if version and version != "2.1.0":
+        notes.append(f"SARIF version {version!r}; read as 2.1.0")
+    reasons: list[str] = []
+    findings: list[Finding] = []
+    tools: list[Tool] = []
+    commits: list[str] = []
+    runs = list(doc.get("runs").objects())
+    if not runs:
+        reasons.append("the log holds no runs: no tool reported running")
+    del root
+    for n, run in enumerate(runs):
+        tool = _tool(run)
+        tools.append(tool)
+        label = f"run {n} ({tool.name})"
+        _read_run(run, tool, label, doc.source, findings, reasons, notes)
+        for vcp in run.get("versionControlProvenance").objects():
+            rev = vcp.get("revisionId").opt_text()
+            if rev:
+                commits.append(rev)
+    names = unique([t.name for t in tools])
+    versions = unique([t.version or "" for t in tools])
+    tool = Tool(
+        name=" + ".join(names) if names else "unknown",
+        version=" + ".join(versions) if versions else None,
+    )
+    return ScanReport(
+        source=doc.source,
+        format=FORMAT,
+        tool=tool,
+        kind=scan_kind(tool.name),
+        findings=tuple(findings),
+        completeness=Completeness.of(reasons),
+        binding=Binding(commits=unique(commits)),
+        notes=tuple(notes),
+    )
+
+
+def _tool(run: Doc) -> Tool:
+    driver = run.get("tool").get("driver")
+    name = driver.get("name").text() or "unknown"
+    version = driver.get("semanticVersion").opt_text() or driver.get("version").opt_text()
+    return Tool(name=name, version=version)
+
+
+def _read_run(
+    run: Doc,
+    tool: Tool,
+    label: str,
+    source: str,
+    findings: list[Finding],
+    reasons: list[str],
+    notes: list[str],
+) -> None:
+    driver_rules = _Rules(run.get("tool").get("driver"))
+    extensions = [_Rules(ext) for ext in run.get("tool").get("extensions").objects()]
+    for dup in unique(driver_rules.duplicates + [d for e in extensions for d in e.duplicates]):
+        notes.append(f"{label}: rule id {dup!r} appears more than once; the first is used")
+
+    for i, inv in enumerate(run.get("invocations").objects()):
+        ok = inv.get("executionSuccessful").flag()
+        if ok is False:
+            code = inv.get("exitCode").value
+            extra = f" (exit code {code})" if isinstance(code, int) else ""
+            reasons.append(f"{label}: invocations[{i}].executionSuccessful is false{extra}")
+        for note in inv.get("toolExecutionNotifications").objects():
+            if note.get("level").text() == "error":
+                text = note.get("message").get("text").text()[:200]
+                reasons.append(f"{label}: tool error notification: {text}")
+
+    results = run.get("results")
+    if results.is_null():
+        reasons.append(f"{label}: no results array: the tool did not report analysing anything")
+        return
+    base_uris = _base_uris(run)
+    kind = scan_kind(tool.name)
+    absent = 0
+    not_findings = 0
+    for result in results.objects():
+        r_kind = result.get("kind").text("fail")
+        if r_kind in _NOT_FINDINGS:
+            not_findings += 1
+            continue
+        baseline = result.get("baselineState").opt_text()
+        if baseline == "absent":
+            absent += 1
+            continue
+        findings.append(
+            _finding(result, tool, kind, driver_rules, extensions, base_uris, source, label, notes)
+        )
+    if absent:
+        notes.append(f"{label}: {absent} result(s) with baselineState absent are not findings")
+    if not_findings:
+        notes.append(f"{label}: {not_findings} result(s) of kind pass/notApplicable/informational")
+
+
+def _base_uris(run: Doc) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, base in run.get("originalUriBaseIds").members():
+        if base.is_obj():
+            uri = base.get("uri").text()
+            parent = base.get("uriBaseId").text()
+            out[name] = uri if not parent else f"{parent}:{uri}"
+    return out
+
+
+def _rule_for(
+    result: Doc, driver: _Rules, extensions: list[_Rules], label: str, notes: list[str]
+) -> tuple[str, Doc | None]:
+    ref = result.get("rule")
+    rule_id = result.get("ruleId").text() or (ref.get("id").text() if ref.is_obj() else "")
+    component = driver
+    index = result.get("ruleIndex").integer(-1)
+    if ref.is_obj():
+        tc = ref.get("toolComponent")
+        if tc.is_obj():
+            ext = tc.get("index").integer(-1)
+            if 0 <= ext < len(extensions):
+                component = extensions[ext]
+        if index < 0:
+            index = ref.get("index").integer(-1)
+    by_index = component.by_index[index] if 0 <= index < len(component.by_index) else None
+    by_id = component.by_id.get(rule_id) if rule_id else None
+    if by_id is None and rule_id:
+        for other in extensions:
+            by_id = by_id or other.by_id.get(rule_id)
+    if by_index is not None and rule_id and by_index.get("id").text() != rule_id:
+        notes.append(
+            f"{label}: ruleId {rule_id!r} and ruleIndex {index} "
+            f"({by_index.get('id').text()!r}) disagree; the rule named by ruleId is used"
+        )
+        return rule_id, by_id
+    rule = by_index or by_id
+    if not rule_id and rule is not None:
+        rule_id = rule.get("id").text()
+    return rule_id or "(no rule id)", rule
+
+
+def _finding(
+    result: Doc,
+    tool: Tool,
+    kind: ScanKind,
+    driver: _Rules,
+    extensions: list[_Rules],
+    base_uris: dict[str, str],
+    source: str,
+    label: str,
+    notes: list[str],
+) -> Finding:
+    rule_id, rule = _rule_for(result, driver, extensions, label, notes)
+    level = result.get("level").opt_text()
+    origin = "result"
+    if level is None and rule is not None:
+        level = rule.get("defaultConfiguration").get("level").opt_text()
+        origin = "rule default"
+    if level is None:
+        level, origin = "warning", "SARIF default"
+    if level not in _LEVELS:
+        notes.append(f"{label}: level {level!r} is not a SARIF level; read as warning")
+        level, origin = "warning", "SARIF default"
+
+    props = result.get("properties")
+    rule_props = rule.get("properties") if rule is not None else None
+    severity, sev_notes = sarif_claims(
+        result_security_severity=props.get("security-severity").value if props.is_obj() else None,
+        rule_security_severity=(
+            rule_props.get("security-severity").value
+            if rule_props is not None and rule_props.is_obj()
+            else None
+        ),
+        tool_label=_tool_label(tool, rule_id, rule_props),
+        level=level,
+        level_origin=origin,
+    )
+    for note in sev_notes:
+        notes.append(f"{label}: {rule_id}: {note}")
+
+    suppressions = tuple(
+        Suppression(
+            mechanism=f"sarif:{s.get('kind').text() or 'unknown'}",
+            status={"underReview": "under_review", "rejected": "rejected"}.get(
+                s.get("status").text(), "accepted"
+            ),
+            justification=s.get("justification").text()[:300],
+        )
+        for s in result.get("suppressions").objects()
+    )
+    secret = kind is ScanKind.SECRETS
+    message = result.get("message").get("text").text()
+    if rule is not None and (secret or not message):
+        message = rule.get("shortDescription").get("text").text() or rule.get("name").text()
+    elif secret:
+        message = ""
+    ids = vuln_ids_in(rule_id) if kind is ScanKind.SCA else []
+    finding_kind = (
+        FindingKind.SECRET if secret else FindingKind.VULNERABILITY if ids else FindingKind.CODE
+    )
+    location = _location(result, base_uris)
+    pkg = None
+    if ids and props.is_obj():
+        purl = props.get("purl").opt_text()
+        if purl:
+            pkg = package(purl, None, purl)
+    return Finding(
+        kind=finding_kind,
+        tool=tool.name,
+        source=source,
+        rule_id=rule_id,
+        title=message[:300],
+        severity=severity,
+        location=location,
+        package=pkg,
+        ids=tuple(ids),
+        fingerprint=_fingerprint(result, rule_id, location),
+        suppressions=suppressions,
+        hidden_by_tool=_viewer_hides(suppressions),
+        baseline_state=result.get("baselineState").opt_text(),
+        notes=("kind " + result.get("kind").text(),) if result.has("kind") else (),
+    )
+
+
+def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | None:
+    """Trivy's own severity, from the rule's tags or a ``[HIGH] CVE-…`` rule id."""
+    if "trivy" not in tool.name.lower():
+        return None
+    candidates: list[str] = []
+    if rule_id.startswith("[") and "]" in rule_id:
+        candidates.append(rule_id[1 : rule_id.index("]")])
+    if rule_props is not None and rule_props.is_obj():
+        candidates.extend(rule_props.get("tags").texts())
+    for word in candidates:
+        if word.upper() in LABEL_MAPS["trivy"]:
+            claim = claim_from_label("trivy", word)
+            if claim is not None:
+                return claim
+    return None
+
+
+def _viewer_hides(suppressions: tuple[Suppression, ...]) -> bool:
+    """Whether a SARIF viewer hides the result (microsoft/sarif-tutorials Suppressions.sarif).
+
+    Hidden when any suppression is not rejected, except a lone ``underReview``.
+    """
+    if not suppressions:
+        return False
+    if len(suppressions) == 1 and suppressions[0].status == "under_review":
+        return False
+    return any(s.status != "rejected" for s in suppressions)
+
+
+def _location(result: Doc, base_uris: dict[str, str]) -> Location | None:
+    for loc in result.get("locations").objects():
+        phys = loc.get("physicalLocation")
+        if not phys.is_obj():
+            continue
+        art = phys.get("artifactLocation")
+        uri = art.get("uri").text() if art.is_obj() else ""
+        base = art.get("uriBaseId").text() if art.is_obj() else ""
+        region = phys.get("region")
+        line = region.get("startLine").integer() if region.is_obj() else 0
+        col = region.get("startColumn").integer() if region.is_obj() else 0
+        end = region.get("endLine").integer() if region.is_obj() else 0
+        return Location(path=_path(uri, base, base_uris), line=line, column=col, end_line=end)
+    return None
+
+
+def _path(uri: str, base: str, base_uris: dict[str, str]) -> str:
+    """A readable path: ``file:///`` stripped, percent-decoding undone, base ids resolved."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return uri  # an invalid URI is shown as written
+    if parts.scheme == "file":
+        path = unquote(parts.path)
+    elif parts.scheme:
+        return uri
+    else:
+        path = unquote(uri)
+    prefix = base_uris.get(base, "")
+    if prefix.startswith("file://"):
+        with contextlib.suppress(ValueError):
+            prefix = unquote(urlsplit(prefix).path)
+    if prefix and not path.startswith("/"):
+        return prefix.rstrip("/") + "/" + path
+    return path
+
+
+def _fingerprint(result: Doc, rule_id: str, location: Location | None) -> str:
+    for field in ("fingerprints", "partialFingerprints"):
+        prints = result.get(field)
+        if prints.is_obj() and prints.obj():
+            pairs = sorted((k, v.text()) for k, v in prints.members() if not v.is_obj())
+            if pairs:
+                return fingerprint(rule_id, *(f"{k}={v}" for k, v in pairs))
+    where = (location.path, location.line, location.column) if location else ()
+    return fingerprint(rule_id, *where)
