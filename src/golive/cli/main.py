@@ -14,7 +14,21 @@ from golive.errors import EXIT_BAD_INPUT, GoliveError, PolicyError
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in golive, never a verdict
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class GoliveGroup(click.Group):
+    """The root group: golive errors become their exit codes here, for every command."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GoliveError as err:
+            report_error(err)
+            ctx.exit(err.exit_code)
+
+
+@click.group(
+    cls=GoliveGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "--version", "-V", prog_name="golive", message="%(version)s")
 def cli() -> None:
     """golive: your Definition of Production as one policy file, carried out.
@@ -27,10 +41,11 @@ def cli() -> None:
 
 def _register() -> None:
     """Attach every command group. One import per group, in help order."""
-    from golive.cli import init_cmd, policy
+    from golive.cli import evidence, init_cmd, policy
 
     cli.add_command(policy.policy)
     cli.add_command(init_cmd.init)
+    cli.add_command(evidence.evidence)
 
 
 _register()
@@ -55,9 +70,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
-    except GoliveError as err:
-        report_error(err)
-        sys.exit(err.exit_code)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(130)
     except Exception as exc:  # the edge: a bug must still not print a traceback

@@ -8,7 +8,6 @@ thing, and one function resolves them all.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel
 from golive.core.durations import Duration
 from golive.core.policy import model as m
 from golive.core.policy.source import Path, format_path
+from golive.core.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -200,8 +200,7 @@ def check_references(policy: m.Policy) -> list[Issue]:
                 if name in known[target]:
                     continue
                 where = (*path, field, index) if isinstance(value, list) else (*path, field)
-                close = difflib.get_close_matches(name, sorted(known[target]), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(name, known[target])
                 if not known[target]:
                     hint = f"the policy defines no {target}s; add one under '{_SECTION_OF[target]}'"
                 elif not hint:

@@ -8,7 +8,6 @@ the caller hands in text (see :mod:`golive.services.policies`).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from golive.core.policy import checks
 from golive.core.policy.model import API_VERSION, Policy
 from golive.core.policy.source import Document, Mark, Path, SourceError, format_path, parse_yaml
+from golive.core.suggest import did_you_mean
 from golive.errors import Diagnostic, PolicyError
 
 
@@ -237,15 +237,6 @@ def allowed_fields(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _suggest(word: str, choices: list[str]) -> str:
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if not found:
-        lowered = {c.lower(): c for c in choices}
-        if word.lower() in lowered:
-            found = [lowered[word.lower()]]
-    return f"did you mean '{found[0]}'?" if found else ""
-
-
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -302,7 +293,7 @@ def _diagnostic(error: Any, document: Document, file: str) -> Diagnostic:
         model = _model_at(path[:-1], document.data)
         choices = allowed_fields(model) if model else []
         message = f"unknown field '{key}'"
-        hint = _suggest(str(key), choices)
+        hint = did_you_mean(str(key), choices)
         if not hint and choices:
             hint = "allowed here: " + ", ".join(choices)
     elif kind == "missing":
@@ -316,11 +307,11 @@ def _diagnostic(error: Any, document: Document, file: str) -> Diagnostic:
             hint = "one of: " + ", ".join(expected)
         else:
             message = f"unknown {discriminator} '{ctx.get('tag')}'"
-            hint = _suggest(str(ctx.get("tag")), expected) or "one of: " + ", ".join(expected)
+            hint = did_you_mean(str(ctx.get("tag")), expected) or "one of: " + ", ".join(expected)
     elif kind == "literal_error":
         expected = _QUOTED.findall(str(ctx.get("expected", "")))
         message = f"{_describe(value)} is not allowed here; expected one of: {', '.join(expected)}"
-        hint = _suggest(str(value), expected) if isinstance(value, str) else ""
+        hint = did_you_mean(str(value), expected) if isinstance(value, str) else ""
     elif kind == "string_pattern_mismatch":
         words = _PATTERN_WORDS.get(str(ctx.get("pattern")), "does not match the expected form")
         message = f"'{value}' {words}"

@@ -128,6 +128,8 @@ class _Builder:
         self.problems: list[SourceProblem] = []
         self.aliased = False
         self._seen: set[int] = set()
+        self._top = Mark(1, 1)
+        self._open: set[int] = set()
 
     def build(self, node: Node, path: Path) -> Any:
         self.count += 1
@@ -137,7 +139,7 @@ class _Builder:
                     SourceProblem(
                         f"the document expands to more than {MAX_NODES:,} nodes through anchors "
                         "and aliases; refused (this is how a YAML bomb works)",
-                        _mark(node),
+                        self._top,
                         "write the repeated parts out, or reference fewer anchors",
                     )
                 ]
@@ -147,6 +149,24 @@ class _Builder:
         self._seen.add(id(node))
         if isinstance(node, ScalarNode):
             return _scalar(node)
+        if id(node) in self._open:
+            raise SourceError(
+                [
+                    SourceProblem(
+                        "an alias refers to a node that contains it; a policy cannot be "
+                        "an infinite structure",
+                        self._top,
+                        "remove the alias that points at its own parent",
+                    )
+                ]
+            )
+        self._open.add(id(node))
+        try:
+            return self._collection(node, path)
+        finally:
+            self._open.discard(id(node))
+
+    def _collection(self, node: Node, path: Path) -> Any:
         if isinstance(node, SequenceNode):
             items: list[Any] = []
             for index, child in enumerate(node.value):
@@ -187,6 +207,8 @@ class _Builder:
                 continue
             explicit[key] = _mark(key_node)
             self.marks[(*path, key)] = _mark(key_node)
+            if not path:
+                self._top = _mark(key_node)
             result[key] = self.build(value_node, (*path, key))
         for source in merged:
             for key, value in source.items():
@@ -236,6 +258,10 @@ def parse_yaml(text: str) -> Document:
         where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
         problem = (exc.problem or "invalid YAML").strip()
         context = f" ({exc.context.strip()})" if exc.context else ""
+        started = exc.context_mark
+        if started is not None and mark is not None and started.line != mark.line:
+            context = f" ({(exc.context or 'while parsing').strip()} that starts at line "
+            context += f"{started.line + 1})"
         raise SourceError([SourceProblem(f"invalid YAML: {problem}{context}", where)]) from None
     except yaml.YAMLError as exc:
         raise SourceError([SourceProblem(f"invalid YAML: {exc}", Mark(1, 1))]) from None
