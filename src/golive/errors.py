@@ -12,8 +12,10 @@ else catches these.
     │   └── EvidenceError          an evidence file (test report, scanner report, SBOM)
     │                              cannot be used: too large, malformed, hostile (XML
     │                              entities), or of no known format; names the file
-    └── DependencyUnavailable      exit 3: a server, database, git or Prometheus
-                                   did not answer; retry when it is back
+    ├── DependencyUnavailable      exit 3: a server, database, git or Prometheus
+    │                              did not answer; retry when it is back
+    └── VerificationError          exit 1: a proof, signature or checkpoint of the audit
+                                   ledger does not check out; treat the data as tampered
 
 A verdict ("blocked", "breached") is not an error: it is a result, exit code 1.
 """
@@ -120,3 +122,15 @@ class DependencyUnavailable(GoliveError):
     """
 
     exit_code = EXIT_UNAVAILABLE
+
+
+class VerificationError(GoliveError):
+    """A Merkle proof, signed note or checkpoint of the audit ledger did not verify.
+
+    Raised when a presented proof does not lead to the trusted root, a signature from a
+    known key is invalid, or no known key signed a note. The message names what failed.
+    The data is not what the ledger committed to: treat it as tampered or corrupt, and
+    compare it with an independent copy (a WORM export, a witness) before trusting it.
+    """
+
+    exit_code = EXIT_POLICY_SAYS_NO
