@@ -60,7 +60,12 @@ class Doc:
         return self.value
 
     def get(self, key: str) -> Doc:
-        """The member ``key`` (a null Doc when absent); this Doc must be an object."""
+        """The member ``key``: a null Doc when absent or when this Doc is null.
+
+        Any other non-object value here is an error naming the path.
+        """
+        if self.value is None:
+            return self._child(None, key)
         return self._child(self.obj().get(key), key)
 
     def items(self) -> Iterator[Doc]:

@@ -22,7 +22,6 @@ scanners the message text is not kept either.
 from __future__ import annotations
 
 import contextlib
-
 from urllib.parse import unquote, urlsplit
 
 from golive.core.findings import (
