@@ -30,7 +30,7 @@ import functools
 import math
 from dataclasses import dataclass
 
-from cvss import CVSS2, CVSS3, CVSS4, CVSSError  # type: ignore[import-untyped]
+from cvss import CVSS2, CVSS3, CVSS4, CVSSError
 
 from golive.core.findings import ResolvedSeverity, Severity
 
