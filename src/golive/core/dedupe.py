@@ -59,6 +59,17 @@ def pypi_purl(name: str, version: str | None) -> str | None:
         return None
 
 
+def canonical_id(vuln_id: str) -> str:
+    """One spelling per id: ``CVE-``/``PYSEC-`` upper case, GHSA with a lower-case body."""
+    text = vuln_id.strip()
+    upper = text.upper()
+    if upper.startswith("GHSA-"):
+        return "GHSA-" + text[5:].lower()
+    if upper.startswith(("CVE-", "PYSEC-", "OSV-", "GO-", "RUSTSEC-")):
+        return upper
+    return text
+
+
 def id_sort_key(vuln_id: str) -> tuple[int, str]:
     """CVE ids first, then GHSA, PYSEC, other OSV ids, then the rest; alphabetical within."""
     upper = vuln_id.upper()
@@ -127,15 +138,15 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
     uf = _UnionFind()
     for f in items:
         if f.kind is FindingKind.VULNERABILITY and f.ids:
-            first = f.ids[0].upper()
+            first = canonical_id(f.ids[0])
             uf.find(first)
             for other in f.ids[1:]:
-                uf.union(first, other.upper())
+                uf.union(first, canonical_id(other))
 
     groups: dict[str, list[Finding]] = {}
     for f in items:
         if f.kind is FindingKind.VULNERABILITY and f.ids:
-            group = "vuln:" + uf.find(f.ids[0].upper())
+            group = "vuln:" + uf.find(canonical_id(f.ids[0]))
         else:
             loc = f.location
             where = f"{loc.path}:{loc.line}:{loc.column}" if loc else ""
@@ -151,7 +162,7 @@ def _issue(members: list[Finding]) -> Issue:
     first = members[0]
     ids: set[str] = set()
     for f in members:
-        ids.update(i.upper() if i.upper().startswith(("CVE-", "GHSA-")) else i for i in f.ids)
+        ids.update(canonical_id(i) for i in f.ids)
     ordered = tuple(sorted(ids, key=id_sort_key))
     worst = max(members, key=lambda f: f.severity.level.rank)
     severity = worst.severity

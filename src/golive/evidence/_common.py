@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from golive.core.dedupe import normalize_purl, pypi_purl
+from golive.core.dedupe import canonical_id, normalize_purl, pypi_purl
 from golive.core.findings import Package
 
 _VULN_ID = re.compile(
@@ -29,9 +29,7 @@ def vuln_ids_in(text: str) -> list[str]:
     """Vulnerability ids (CVE, GHSA, PYSEC, GO, RUSTSEC, OSV) that appear in ``text``."""
     out: list[str] = []
     for match in _VULN_ID.findall(text):
-        norm = match.upper() if match.upper().startswith(("CVE-", "PYSEC-")) else match
-        if norm.upper().startswith("GHSA-"):
-            norm = "GHSA-" + norm[5:].lower()
+        norm = canonical_id(match)
         if norm not in out:
             out.append(norm)
     return out

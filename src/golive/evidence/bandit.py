@@ -3,7 +3,8 @@
 - ``results[]``: ``test_id``, ``issue_severity`` (LOW/MEDIUM/HIGH; no
   critical; UNDEFINED is unknown), ``issue_confidence`` (kept apart),
   ``filename``, ``line_number``, ``issue_cwe``. The ``code`` excerpt is never
-  kept (B105-B107 findings hold passwords).
+  kept, and the quoted value in B105-B107 ``issue_text`` ("Possible hardcoded
+  password: '...'") is redacted.
 - A non-empty ``errors[]`` (files that did not parse) makes the scan incomplete.
 - Hidden filtering: ``-l``/``-i`` drop findings silently. ``metrics._totals``
   still counts every issue by severity; when it counts more than the results
@@ -11,6 +12,8 @@
 """
 
 from __future__ import annotations
+
+import re
 
 from golive.core.findings import (
     Binding,
@@ -28,6 +31,17 @@ from golive.evidence._common import fingerprint
 from golive.evidence._doc import Doc
 
 FORMAT = "bandit"
+
+# Tests whose issue_text quotes the secret: hardcoded password string,
+# function argument and default (B105, B106, B107).
+_QUOTES_SECRET = {"B105", "B106", "B107"}
+_QUOTED = re.compile(r"(['\"]).*\1", re.DOTALL)
+
+
+def _issue_text(rule: str, text: str) -> str:
+    if rule in _QUOTES_SECRET or "password" in text.lower():
+        return _QUOTED.sub("[redacted]", text)
+    return text
 
 
 def read(doc: Doc) -> ScanReport:
@@ -50,7 +64,7 @@ def read(doc: Doc) -> ScanReport:
                 tool="bandit",
                 source=doc.source,
                 rule_id=rule,
-                title=res.get("issue_text").text()[:300],
+                title=_issue_text(rule, res.get("issue_text").text())[:300],
                 severity=resolve_severity(
                     [claim_from_label("bandit", label)],
                     f"bandit severity {label!r}" if label else "bandit gives no severity",

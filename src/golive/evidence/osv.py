@@ -10,6 +10,7 @@ package's purl and noted; EUVD records with no ranges or versions are noted.
 
 from __future__ import annotations
 
+from golive.core.dedupe import normalize_purl
 from golive.core.findings import (
     Binding,
     Completeness,
@@ -87,7 +88,7 @@ def _record(rec: Doc, source: str, notes: list[str]) -> list[Finding]:
         eco = pkg_doc.get("ecosystem").opt_text() if pkg_doc.is_obj() else None
         pkg = package(name or (purl or ""), None, purl, eco)
         rec_notes: list[str] = []
-        if purl and pkg.purl is None:
+        if purl and normalize_purl(purl) is None:
             rec_notes.append(f"malformed purl {purl!r} ignored")
         if not list(aff.get("ranges").items()) and not list(aff.get("versions").items()):
             rec_notes.append("no ranges or versions: cannot tell which versions are affected")
