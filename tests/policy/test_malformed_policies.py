@@ -370,7 +370,10 @@ CASES = [
     ),
     Case(
         "objective over 100",
-        _doc("slos:\n  - {id: a, sli: {kind: ratio, good: g, total: t}, objective: 101, window: 30d}\n"),
+        _doc(
+            "slos:\n  - {id: a, sli: {kind: ratio, good: g, total: t}, "
+            "objective: 101, window: 30d}\n"
+        ),
         10,
         "less than or equal to 100",
         "slos[0].objective",
@@ -406,17 +409,14 @@ CASES = [
     ),
     Case(
         "backup schedule that cannot meet the RPO",
-        _doc(
-            "backups:\n  - {id: db, rpo: 15m, rto: 4h, schedule: [{kind: full, every: 1d}]}\n"
-        ),
+        _doc("backups:\n  - {id: db, rpo: 15m, rto: 4h, schedule: [{kind: full, every: 1d}]}\n"),
         10,
         "the RPO of 15 minutes cannot be met",
         "backups[0].rpo",
     ),
     Case(
         "promotion chain that loops",
-        HEAD
-        + "environments:\n  - {id: a, promotes_from: b}\n  - {id: b, promotes_from: a}\n",
+        HEAD + "environments:\n  - {id: a, promotes_from: b}\n  - {id: b, promotes_from: a}\n",
         5,
         "the promotion chain from 'a' loops back to 'a'",
         "environments[0].promotes_from",
@@ -528,7 +528,9 @@ def test_validate_json_reports_each_file_and_its_diagnostics(tmp_path: Path) -> 
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text(HEAD + ENVS)
     bad.write_text(HEAD + "environments: [\n")
-    result = CliRunner().invoke(cli, ["policy", "validate", "--format", "json", str(good), str(bad)])
+    result = CliRunner().invoke(
+        cli, ["policy", "validate", "--format", "json", str(good), str(bad)]
+    )
     assert result.exit_code == 2
     import json
 

@@ -16,11 +16,30 @@ PURE_LIBRARIES = {"pydantic", "pydantic_core", "yaml", "cvss", "packageurl", "cr
 #: golive modules outside core/ that the core may import (leaf modules with no I/O).
 GOLIVE_LEAVES = {"golive", "golive.errors"}
 #: Standard-library modules that reach the outside world or the environment.
-IMPURE_STDLIB = {"os", "subprocess", "socket", "shutil", "tempfile", "urllib", "http",
-                 "sqlite3", "pathlib", "glob", "io", "signal", "threading", "multiprocessing"}
+IMPURE_STDLIB = {
+    "os",
+    "subprocess",
+    "socket",
+    "shutil",
+    "tempfile",
+    "urllib",
+    "http",
+    "sqlite3",
+    "pathlib",
+    "glob",
+    "io",
+    "signal",
+    "threading",
+    "multiprocessing",
+}
 #: Calls that read a clock or a file.
-IMPURE_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"),
-                ("time", "time"), ("time", "monotonic")}
+IMPURE_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+}
 
 
 def _imports(tree: ast.AST) -> list[tuple[int, str]]:
@@ -44,9 +63,9 @@ def test_the_core_imports_only_the_standard_library_pure_libraries_and_itself(
         if module.startswith("golive."):
             if not (module.startswith("golive.core") or module in GOLIVE_LEAVES):
                 bad.append(f"{line}: {module}")
-        elif top in IMPURE_STDLIB:
-            bad.append(f"{line}: {module}")
-        elif top not in sys.stdlib_module_names and top not in PURE_LIBRARIES | {"golive"}:
+        elif top in IMPURE_STDLIB or (
+            top not in sys.stdlib_module_names and top not in PURE_LIBRARIES | {"golive"}
+        ):
             bad.append(f"{line}: {module}")
     assert not bad, f"{path.name} imports what the core may not: {bad}"
 
@@ -72,7 +91,11 @@ def test_the_core_reads_no_clock_and_opens_no_file(path: Path) -> None:
 def test_the_exit_codes_are_pinned() -> None:
     from golive import errors
 
-    assert (errors.EXIT_OK, errors.EXIT_POLICY_SAYS_NO, errors.EXIT_BAD_INPUT,
-            errors.EXIT_UNAVAILABLE) == (0, 1, 2, 3)
+    assert (
+        errors.EXIT_OK,
+        errors.EXIT_POLICY_SAYS_NO,
+        errors.EXIT_BAD_INPUT,
+        errors.EXIT_UNAVAILABLE,
+    ) == (0, 1, 2, 3)
     assert errors.InputError.exit_code == 2
     assert errors.DependencyUnavailable.exit_code == 3

@@ -1,4 +1,4 @@
-"""Durations as policies write them: ``30s``, ``15m``, ``4h``, ``7d``, ``2w``, ``5bd``, ``1mo``, ``7y``.
+"""Durations as policies write them: ``30s``, ``15m``, ``4h``, ``7d``, ``5bd``, ``1mo``, ``7y``.
 
 Three kinds of clock, never mixed silently:
 

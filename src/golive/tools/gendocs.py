@@ -46,9 +46,9 @@ structure as JSON Schema (committed as `docs/policy.schema.json`) for editors.
 
 | written | kind | meaning |
 | --- | --- | --- |
-| `30s`, `15m`, `4h`, `7d`, `2w`, `1h30m` | elapsed | exact time on UTC instants; `1d` is 24 hours even across a DST change |
-| `5bd` | business | business days on the rule's calendar (its time zone, workdays and holidays) |
-| `1mo`, `7y` | calendar | calendar months and years (retention, cadences, calendar-month SLO windows) |
+| `30s`, `15m`, `4h`, `7d`, `2w`, `1h30m` | elapsed | exact time; `1d` is 24 h, even across DST |
+| `5bd` | business | business days on the rule's calendar (zone, workdays, holidays) |
+| `1mo`, `7y` | calendar | calendar months and years (retention, cadences, SLO months) |
 
 Business days are counted *after* the start date unless the calendar says
 `start_day_counts: true`; a start on a non-business day rolls `forward` (or
@@ -138,8 +138,10 @@ def _section(name: str, definition: dict[str, Any]) -> list[str]:
     required = set(definition.get("required", []))
     if not props:
         return lines
-    lines += ["| field | type | required | default | description |", "| --- | --- | --- | --- |"
-              " --- |"]
+    lines += [
+        "| field | type | required | default | description |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for field, prop in props.items():
         desc = " ".join(str(prop.get("description", "")).split()).replace("|", "\\|")
         lines.append(
@@ -176,7 +178,7 @@ def _order(schema: dict[str, Any]) -> list[str]:
 
 def render_markdown(schema: dict[str, Any]) -> str:
     lines = INTRO.splitlines()
-    lines += [""] + _section("Policy", schema)
+    lines += ["", *_section("Policy", schema)]
     for name in _order(schema):
         lines += _section(name, schema["$defs"][name])
     return "\n".join(lines).rstrip() + "\n"
