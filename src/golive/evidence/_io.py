@@ -16,7 +16,7 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 
 def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MiB"
+    return f"{round(n / (1024 * 1024), 3):g} MiB"
 
 
 def read_limited(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
