@@ -66,6 +66,7 @@ __all__ = [
     "range_hash",
     "root_from_entries",
     "root_from_leaf_hashes",
+    "root_from_level",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -141,10 +142,18 @@ def _check_hash(value: bytes, what: str) -> None:
 
 
 def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
-    """The MTH of a tree given all its leaf hashes, computed level by level.
+    """The MTH of a tree given all its leaf hashes, computed level by level."""
+    return root_from_level(hashes)
+
+
+def root_from_level(hashes: Sequence[bytes]) -> bytes:
+    """The MTH given every node of one level: the hashes of ``[i * 2**k, (i + 1) * 2**k)``
+    for i = 0, 1, ..., the last one possibly covering a shorter, partial range.
 
     Pairing the nodes of each level from the left and promoting an odd last node unchanged
-    gives exactly the RFC 9162 tree, whose left subtree is always the perfect one.
+    gives exactly the RFC 9162 tree, whose left subtree is always the perfect one. With
+    k = 0 these are the leaf hashes; with k > 0, roots of chunks computed separately (for
+    example by parallel workers) combine into the root of the whole tree.
     """
     if not hashes:
         return EMPTY_ROOT
