@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from golive.services.policies import DEFAULT_MAX_BYTES
@@ -15,6 +15,31 @@ class Settings(BaseSettings):
 
     max_policy_bytes: int = Field(
         DEFAULT_MAX_BYTES, gt=0, description="Largest policy file golive reads, in bytes."
+    )
+    database_url: str = Field(
+        "sqlite:///golive.db",
+        description="Where the control plane keeps its state: a SQLAlchemy URL, "
+        "`sqlite:///PATH` (the default, ./golive.db) or `postgresql+psycopg://...`.",
+    )
+    server: str = Field(
+        "",
+        description="Base URL of a golive control plane that `--publish` and `golive publish` "
+        "send to; empty means publishing is off.",
+    )
+    token: SecretStr = Field(
+        SecretStr(""), description="API token the CLI presents to the server (never printed)."
+    )
+    outbox: str = Field(
+        ".golive/outbox",
+        description="Directory of the local outbox: payloads waiting for the server.",
+    )
+    audit_key: str = Field(
+        "",
+        description="Ed25519 signing key file for ledger checkpoints (from `golive audit "
+        "keygen`); empty means checkpoints are not signed by this process.",
+    )
+    max_request_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, description="Largest request body the server accepts, in bytes."
     )
 
 
