@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ def _register() -> None:
     cli.add_command(policy.policy)
     cli.add_command(init_cmd.init)
     cli.add_command(evidence.evidence)
+    cli.add_command(importlib.import_module("golive.cli.db").db)
 
 
 _register()
