@@ -8,7 +8,14 @@ import click
 
 from golive.cli._output import echo_json
 from golive.core.dedupe import Issue, merge
-from golive.core.findings import Finding, ScanReport, TestOutcome, TestReport, to_jsonable
+from golive.core.findings import (
+    CommandReport,
+    Finding,
+    ScanReport,
+    TestOutcome,
+    TestReport,
+    to_jsonable,
+)
 from golive.core.severity import ALGORITHM_VERSION
 from golive.errors import EXIT_BAD_INPUT, EvidenceError
 from golive.evidence import DEFAULT_MAX_BYTES, Loaded, UnknownFormat, iter_files, read_path
@@ -124,7 +131,22 @@ def _text(item: Loaded) -> list[str]:
     ev = item.evidence
     if isinstance(ev, TestReport):
         return _test_text(item.path, ev)
+    if isinstance(ev, CommandReport):
+        return _command_text(item.path, ev)
     return _scan_text(item.path, ev)
+
+
+def _command_text(path: str, ev: CommandReport) -> list[str]:
+    lines = [f"{path}: golive command results ({len(ev.runs)} runs)"]
+    for run in ev.runs:
+        if run.timed_out:
+            result = "timed out"
+        elif run.exit_code is None:
+            result = f"did not run: {run.error or 'no exit code'}"
+        else:
+            result = f"exit {run.exit_code}"
+        lines.append(f"  {run.name}: {result} in {run.duration_s:.1f}s ({run.command})")
+    return lines + _completeness(ev.completeness.complete, ev.completeness.reasons)
 
 
 def _completeness(complete: bool, reasons: tuple[str, ...]) -> list[str]:

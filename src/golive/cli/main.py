@@ -42,11 +42,12 @@ def cli() -> None:
 
 def _register() -> None:
     """Attach every command group. One import per group, in help order."""
-    from golive.cli import evidence, init_cmd, policy
+    from golive.cli import evidence, gate, init_cmd, policy
 
     cli.add_command(policy.policy)
     cli.add_command(init_cmd.init)
     cli.add_command(evidence.evidence)
+    cli.add_command(gate.gate)
     cli.add_command(importlib.import_module("golive.cli.db").db)
 
 

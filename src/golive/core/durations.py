@@ -12,9 +12,10 @@ Three kinds of clock, never mixed silently:
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -211,3 +212,21 @@ def _explain_bad(raw: str) -> str:
         f"'{raw}' is not a duration; write a whole number and a unit: s, m, h, d, w "
         "(compounds such as 1h30m allowed), bd (business days), mo (months) or y (years)"
     )
+
+
+def add_to(instant: datetime, duration: Duration) -> datetime:
+    """``instant`` plus an elapsed or calendar duration.
+
+    Calendar months and years move the date and keep the wall-clock time; a day that does not
+    exist in the target month is clamped (31 January + 1mo is 28 or 29 February). Business days
+    need a calendar and are not handled here: ``ValueError``.
+    """
+    if duration.kind == "elapsed":
+        return instant + timedelta(seconds=duration.amount)
+    if duration.kind == "calendar":
+        months = duration.amount * (12 if duration.unit == "y" else 1)
+        total = instant.month - 1 + months
+        year, month = instant.year + total // 12, total % 12 + 1
+        day = min(instant.day, calendar.monthrange(year, month)[1])
+        return instant.replace(year=year, month=month, day=day)
+    raise ValueError(f"{duration} counts business days; it needs a calendar")

@@ -248,6 +248,7 @@ class ScanReport:
     components: tuple[Component, ...] = ()
     notes: tuple[str, ...] = ()
     document_id: str | None = None  # CycloneDX serialNumber, SPDX documentNamespace
+    produced_at: str | None = None  # when the report says it was made (ISO 8601, as written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,9 +304,41 @@ class TestReport:
     records: int  # raw <testcase> elements before folding
     completeness: Completeness = field(default_factory=Completeness)
     notes: tuple[str, ...] = ()
+    produced_at: str | None = None  # the latest suite timestamp, as written
+    binding: Binding = field(default_factory=Binding)  # JUnit names no commit; always unbound
 
 
-Evidence = ScanReport | TestReport
+@dataclass(frozen=True, slots=True)
+class CommandRun:
+    """One run of a policy command (``command_passed``), as recorded by ``golive gate --run``.
+
+    Only a digest of the output is kept: command output can hold secrets.
+    """
+
+    name: str
+    command: str
+    exit_code: int | None  # None when it never finished (timed out, could not start)
+    duration_s: float
+    output_sha256: str = ""
+    timed_out: bool = False
+    started_at: str | None = None
+    error: str = ""  # why it could not start, when it could not
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReport:
+    """A ``golive.commands/v1`` file: recorded results of policy commands."""
+
+    source: str
+    format: str
+    runs: tuple[CommandRun, ...]
+    binding: Binding = field(default_factory=Binding)
+    produced_at: str | None = None
+    completeness: Completeness = field(default_factory=Completeness)
+    notes: tuple[str, ...] = ()
+
+
+Evidence = ScanReport | TestReport | CommandReport
 
 
 def to_jsonable(value: object) -> object:

@@ -8,15 +8,17 @@ never another exception. See docs/evidence.md.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from golive.core.findings import Evidence, ScanReport
+from golive.core.findings import CommandReport, Evidence, ScanReport
 from golive.errors import EvidenceError
 from golive.evidence import (
     bandit,
+    commands,
     cyclonedx,
     detect_secrets,
     gitleaks,
@@ -42,7 +44,8 @@ __all__ = [
     "read_path",
 ]
 
-_JSON_READERS: dict[str, Callable[[Doc], ScanReport]] = {
+_JSON_READERS: dict[str, Callable[[Doc], ScanReport | CommandReport]] = {
+    "golive-commands": commands.read,
     "sarif": sarif.read,
     "cyclonedx": cyclonedx.read,
     "spdx": spdx.read,
@@ -73,8 +76,49 @@ def read_bytes(data: bytes, source: str) -> Evidence:
         import xml.etree.ElementTree as ET
 
         assert isinstance(found.document, ET.Element)
-        return junit.read(found.document, source)
-    return _JSON_READERS[found.format](Doc(found.document, source))
+        report = junit.read(found.document, source)
+        stamps = [s.timestamp for s in report.suites if s.timestamp]
+        return dataclasses.replace(report, produced_at=max(stamps) if stamps else None)
+    doc = Doc(found.document, source)
+    result = _JSON_READERS[found.format](doc)
+    if isinstance(result, ScanReport) and result.produced_at is None:
+        stamp = _produced_at(found.format, doc)
+        if stamp:
+            result = dataclasses.replace(result, produced_at=stamp)
+    return result
+
+
+def _produced_at(fmt: str, doc: Doc) -> str | None:
+    """When the report says it was made, where its format records that; None otherwise."""
+    try:
+        if fmt == "sarif":
+            stamps = [
+                t
+                for run in doc.get("runs").objects()
+                for inv in run.get("invocations").objects()
+                for t in (inv.get("endTimeUtc").opt_text(), inv.get("startTimeUtc").opt_text())
+                if t
+            ]
+            return max(stamps) if stamps else None
+        path = _TIME_FIELDS.get(fmt)
+        if path is None:
+            return None
+        node = doc
+        for step in path:
+            node = node.get(step)
+        return node.opt_text()
+    except EvidenceError:
+        return None
+
+
+_TIME_FIELDS: dict[str, tuple[str, ...]] = {
+    "cyclonedx": ("metadata", "timestamp"),
+    "spdx": ("creationInfo", "created"),
+    "trivy": ("CreatedAt",),
+    "grype": ("descriptor", "timestamp"),
+    "bandit": ("generated_at",),
+    "detect-secrets": ("generated_at",),
+}
 
 
 def read_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:

@@ -22,6 +22,7 @@ bandit             ``results`` array, ``errors`` and ``metrics``
 osv                ``id`` with ``affected``/``aliases``/``modified``; or
                    ``{"vulns": [...]}``; or an array of such records
 gitleaks           an array of objects with ``RuleID``; or ``[]``
+golive-commands    ``schema: "golive.commands/v1"``
 =================  =====================================================
 """
 
@@ -47,6 +48,7 @@ FORMATS = (
     "bandit",
     "osv",
     "gitleaks",
+    "golive-commands",
 )
 
 
@@ -154,6 +156,7 @@ def _osv_record(d: object) -> bool:
 
 
 _OBJECT_RULES: tuple[tuple[str, Callable[[dict[str, object]], bool]], ...] = (
+    ("golive-commands", lambda d: d.get("schema") == "golive.commands/v1"),
     ("sarif", _sarif),
     ("cyclonedx", lambda d: d.get("bomFormat") == "CycloneDX"),
     ("spdx", lambda d: str(d.get("spdxVersion", "")).startswith("SPDX-")),

@@ -14,7 +14,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -75,6 +75,35 @@ def load_policy_text(text: str, file: str) -> LoadedPolicy:
         raise PolicyError(_sorted(errors))
     warnings = tuple(_sorted([_from_issue(i, document, file) for i in found]))
     return LoadedPolicy(policy, file, policy_digest(policy), warnings)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_yaml(text: str, file: str, model: type[M], *, what: str) -> M:
+    """Parse YAML (or JSON) ``text`` and validate it as ``model``, with policy-style diagnostics.
+
+    Every input file golive reads besides the policy (waivers, rosters, records) goes through
+    here, so its errors name the file, line, column and field the same way. ``what`` names the
+    kind of file in the message for an empty or non-mapping document.
+    """
+    try:
+        document = parse_yaml(text)
+    except SourceError as exc:
+        raise PolicyError(
+            [
+                Diagnostic(file, p.mark.line, p.mark.column, p.message, hint=p.hint)
+                for p in exc.problems
+            ]
+        ) from None
+    if not isinstance(document.data, dict):
+        found = "empty" if document.data is None else "not a mapping"
+        raise PolicyError([Diagnostic(file, 1, 1, f"{what} must be a mapping, but it is {found}")])
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        diagnostics = [_diagnostic(e, document, file, model) for e in exc.errors()]
+        raise PolicyError(_sorted(_unique(diagnostics))) from None
 
 
 def _check_shape(document: Document, file: str) -> None:
@@ -160,9 +189,9 @@ def _value_at(path: Path, data: Any) -> Any:
     return node
 
 
-def _model_at(path: Path, data: Any) -> type[BaseModel] | None:
+def _model_at(path: Path, data: Any, root: type[BaseModel] = Policy) -> type[BaseModel] | None:
     """The model class that the mapping at ``path`` is validated against."""
-    current: Any = Policy
+    current: Any = root
     node = data
     for step in path:
         current = _narrow(current, node)
@@ -281,7 +310,9 @@ _TYPE_WORDS = {
 }
 
 
-def _diagnostic(error: Any, document: Document, file: str) -> Diagnostic:
+def _diagnostic(
+    error: Any, document: Document, file: str, root: type[BaseModel] = Policy
+) -> Diagnostic:
     loc = tuple(error["loc"])
     path = _data_path(loc, document.data)
     kind = error["type"]
@@ -290,7 +321,7 @@ def _diagnostic(error: Any, document: Document, file: str) -> Diagnostic:
     hint = ""
     if kind == "extra_forbidden":
         key = path[-1] if path else ""
-        model = _model_at(path[:-1], document.data)
+        model = _model_at(path[:-1], document.data, root)
         choices = allowed_fields(model) if model else []
         message = f"unknown field '{key}'"
         hint = did_you_mean(str(key), choices)

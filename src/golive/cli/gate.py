@@ -1,0 +1,182 @@
+"""``golive gate``: may this candidate go to this environment now? Exit 0 pass, 1 blocked."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from golive.core.gate import STAGES, Candidate, Decision, Verdict
+from golive.core.gate import render as renderers
+from golive.errors import EXIT_OK, EXIT_POLICY_SAYS_NO, UsageError
+from golive.services import gate as gate_service
+from golive.services.policies import load_policy_file
+from golive.settings import load_settings
+
+GATE_FORMATS = ("text", "json", "junit", "sarif", "markdown")
+
+
+def parse_now(value: str | None) -> datetime:
+    """``--now``: an ISO 8601 instant with an offset; the current time when absent."""
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    raw = value.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise UsageError(
+            f"--now '{value}' is not an ISO 8601 date and time (e.g. 2026-11-24T10:00:00Z)"
+        ) from None
+    if parsed.tzinfo is None:
+        raise UsageError(f"--now '{value}' has no UTC offset; add Z or +01:00")
+    return parsed
+
+
+def render(decision: Decision, fmt: str, *, explain: bool = False) -> str:
+    if fmt == "json":
+        return decision.to_json()
+    if fmt == "junit":
+        return renderers.junit(decision)
+    if fmt == "sarif":
+        return renderers.sarif(decision)
+    if fmt == "markdown":
+        return renderers.markdown(decision)
+    return renderers.text(decision, explain=explain)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".golive-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command()
+@click.option(
+    "--policy",
+    "policy_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The policy file.",
+)
+@click.option("--env", "environment", required=True, help="The environment to deploy to.")
+@click.option(
+    "--evidence",
+    "evidence",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An evidence file or directory (repeatable). Formats are detected by content.",
+)
+@click.option("--commit", help="The candidate's commit SHA; evidence for another is an error.")
+@click.option(
+    "--digest",
+    "digests",
+    multiple=True,
+    help="An artifact digest of the candidate, sha256:... (repeatable).",
+)
+@click.option("--deployable", help="The deployable (from the policy) being released.")
+@click.option("--version", "version", help="The version being released, e.g. 1.4.2.")
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    default="pre-deploy",
+    show_default=True,
+    help="Which gates run; pre-deploy also re-checks pre-merge gates.",
+)
+@click.option("--waivers", type=click.Path(path_type=Path), help="A waivers file.")
+@click.option("--roster", type=click.Path(path_type=Path), help="Who holds which role.")
+@click.option(
+    "--unavailable",
+    multiple=True,
+    help="A fact source that cannot be reached (repeatable); its checks are owed.",
+)
+@click.option("--now", "now_text", help="Decide as of this instant (ISO 8601 with offset).")
+@click.option("--run", "run", is_flag=True, help="Run the policy's commands here first.")
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    show_default=True,
+    help="Where --run runs the commands.",
+)
+@click.option(
+    "--record",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --run: save the command results as evidence for a later gate.",
+)
+@click.option("--format", "fmt", type=click.Choice(GATE_FORMATS), default="text")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the report in --format to this file.",
+)
+@click.option("--explain", is_flag=True, help="Show, for each check, its rule and the facts used.")
+@click.pass_context
+def gate(
+    ctx: click.Context,
+    policy_path: Path,
+    environment: str,
+    evidence: tuple[Path, ...],
+    commit: str | None,
+    digests: tuple[str, ...],
+    deployable: str | None,
+    version: str | None,
+    stage: str,
+    waivers: Path | None,
+    roster: Path | None,
+    unavailable: tuple[str, ...],
+    now_text: str | None,
+    run: bool,
+    repo: Path,
+    record: Path | None,
+    fmt: str,
+    output: Path | None,
+    explain: bool,
+) -> None:
+    """Decide whether a release may go to an environment, and explain why.
+
+    Reads the evidence (test reports, scanner reports, SBOMs, command results), applies every
+    gate of the policy that guards ENV, and prints the verdict first, then each check. Exit 0
+    pass, 1 blocked, 2 bad input. The same inputs and --now give byte-identical JSON.
+    """
+    if record is not None and not run:
+        raise UsageError("--record saves the results of --run; add --run")
+    for d in digests:
+        if ":" not in d:
+            raise UsageError(f"--digest '{d}' needs an algorithm prefix, e.g. sha256:{d}")
+    settings = load_settings()
+    loaded = load_policy_file(policy_path, settings.max_policy_bytes)
+    request = gate_service.GateRequest(
+        loaded=loaded,
+        environment=environment,
+        now=parse_now(now_text),
+        evidence=evidence,
+        candidate=Candidate(
+            commit=commit, digests=tuple(digests), deployable=deployable, version=version
+        ),
+        stage=stage,
+        waivers=waivers,
+        roster=roster,
+        unavailable=frozenset(unavailable),
+        run=run,
+        repo=repo,
+        record=record,
+    )
+    decision = gate_service.evaluate(request)
+    report = render(decision, fmt, explain=explain)
+    if output is not None:
+        write_atomic(output, report)
+    click.echo(report, nl=False)
+    ctx.exit(EXIT_OK if decision.verdict is not Verdict.BLOCKED else EXIT_POLICY_SAYS_NO)

@@ -1,0 +1,325 @@
+"""The values of a gate decision: facts in, check results and a decision out.
+
+Everything here is a frozen value. :func:`golive.core.gate.engine.decide` turns
+a policy, :class:`Facts` and ``now`` into a :class:`Decision`; the same inputs
+always give an equal decision, and :meth:`Decision.to_json` the same bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from golive.core.dedupe import Issue
+from golive.core.findings import (
+    CommandReport,
+    Evidence,
+    ScanReport,
+    Severity,
+    TestReport,
+    to_jsonable,
+)
+from golive.core.gate.waivers import Waiver
+
+DECISION_SCHEMA = "golive.decision/v1"
+
+
+class Outcome(enum.Enum):
+    """What one check concluded.
+
+    ``error`` means golive could not tell (evidence missing, unreadable, incomplete, stale or
+    for another candidate): it never counts as a pass. ``owed`` means the check's source is
+    unavailable; the policy says whether that blocks or passes with a recorded debt.
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+    OWED = "owed"
+
+
+class Verdict(enum.Enum):
+    PASS = "pass"
+    BLOCKED = "blocked"
+    OVERRIDDEN = "overridden"
+
+
+class FindingStatus(enum.Enum):
+    """How one finding was counted by a security check."""
+
+    VIOLATION = "violation"  # counted and above the allowed severity (or count)
+    WAIVED = "waived"  # would be a violation; a valid waiver covers it
+    SUPPRESSED = "suppressed"  # a tool-native suppression the policy accepts
+    ALLOWED = "allowed"  # counted, within the allowed severity
+    NOT_AFFECTED = "not_affected"  # a VEX statement the policy accepts says not affected
+    WITHDRAWN = "withdrawn"  # the advisory was withdrawn or rejected
+    NOT_NEW = "not_new"  # the policy counts only new findings, and this one is not new
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What is being released: the commit and artifact digests every decision names."""
+
+    commit: str | None = None
+    digests: tuple[str, ...] = ()
+    deployable: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One evidence file as the engine sees it.
+
+    ``produced_at`` is when the evidence was made: the time the report records, else the file's
+    modification time; ``time_source`` says which (and whether a naive time was read as UTC).
+    """
+
+    path: str
+    sha256: str
+    evidence: Evidence
+    produced_at: datetime | None = None
+    time_source: str = ""
+    file_mtime: datetime | None = None  # used for age only when the report records no time
+
+    @property
+    def tool(self) -> str:
+        ev = self.evidence
+        if isinstance(ev, ScanReport):
+            return ev.tool.name
+        if isinstance(ev, TestReport):
+            return "junit"
+        return "golive"
+
+    @property
+    def tool_version(self) -> str | None:
+        ev = self.evidence
+        return ev.tool.version if isinstance(ev, ScanReport) else None
+
+    @property
+    def kind(self) -> str:
+        ev = self.evidence
+        if isinstance(ev, ScanReport):
+            return ev.kind.value
+        if isinstance(ev, TestReport):
+            return "tests"
+        return "commands"
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything the engine may look at, besides the policy and ``now``.
+
+    ``unreadable`` lists evidence files that look like evidence but could not be read; they
+    make the decision blocked (an unreadable report could have said anything).
+    ``roster`` maps a role id to the people who hold it; it wins over the policy's static
+    ``roles[].members``. ``unavailable`` names fact sources that could not be reached
+    (``--unavailable remote-ci``): checks that depend on them are ``owed``.
+    """
+
+    candidate: Candidate = field(default_factory=Candidate)
+    evidence: tuple[EvidenceItem, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    roster: Mapping[str, tuple[str, ...]] | None = None
+    unavailable: frozenset[str] = frozenset()
+    unreadable: tuple[str, ...] = ()  # "path: why" for evidence files that could not be read
+
+    def reports(self, kind: type[Evidence]) -> list[EvidenceItem]:
+        return [e for e in self.evidence if isinstance(e.evidence, kind)]
+
+    def commands(self) -> list[EvidenceItem]:
+        return [e for e in self.evidence if isinstance(e.evidence, CommandReport)]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    """One de-duplicated finding as a security check counted it."""
+
+    part: str  # sast, sca or secrets
+    issue: Issue
+    severity: Severity  # the severity the check used (unknown mapped by the policy)
+    status: FindingStatus
+    waiver: str | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        issue = self.issue
+        first = issue.findings[0]
+        loc = first.location
+        fixes = sorted({v for f in issue.findings for v in f.fix_versions})
+        suppressions = sorted(
+            {f"{s.mechanism} ({s.status})" for f in issue.findings for s in f.suppressions}
+        )
+        return {
+            "part": self.part,
+            "key": issue.key,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "reported_severity": issue.severity.level.value,
+            "severity_provenance": issue.severity.provenance,
+            "kind": issue.kind.value,
+            "rule": first.rule_id,
+            "title": first.title,
+            "ids": list(issue.ids),
+            "location": f"{loc.path}:{loc.line}" if loc is not None and loc.path else None,
+            "packages": list(issue.packages),
+            "fix_versions": fixes,
+            "fingerprint": first.fingerprint or None,
+            "sources": list(issue.sources),
+            "suppressions": suppressions,
+            "waiver": self.waiver,
+            "note": self.note or None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverStatus:
+    """What became of one waiver in this decision."""
+
+    id: str
+    check: str
+    status: str  # used, unused (stale), expired, invalid
+    detail: str
+    findings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check's conclusion, explained.
+
+    ``rule`` says in words what the check requires; ``facts`` lists the facts it used (one line
+    each); ``reasons`` says why the outcome is what it is; ``remediation`` what would make it pass.
+    """
+
+    id: str
+    type: str
+    title: str
+    outcome: Outcome
+    blocking: bool
+    summary: str
+    rule: str = ""
+    reasons: tuple[str, ...] = ()
+    remediation: str = ""
+    controls: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    findings: tuple[FindingView, ...] = ()
+    waivers: tuple[WaiverStatus, ...] = ()
+    debt: bool = False
+
+    @property
+    def blocks(self) -> bool:
+        """True when this result alone stops the release."""
+        if not self.blocking:
+            return False
+        if self.outcome is Outcome.OWED:
+            return not self.debt
+        return self.outcome in (Outcome.FAIL, Outcome.ERROR)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "outcome": self.outcome.value,
+            "blocking": self.blocking,
+            "blocks": self.blocks,
+            "summary": self.summary,
+            "rule": self.rule,
+            "reasons": list(self.reasons),
+            "remediation": self.remediation or None,
+            "controls": list(self.controls),
+            "facts": list(self.facts),
+            "evidence": list(self.evidence),
+            "findings": [f.to_dict() for f in self.findings],
+            "waivers": [to_jsonable(w) for w in self.waivers],
+            "debt": self.debt,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The gate's answer for one candidate, environment and stage at ``now``."""
+
+    verdict: Verdict
+    environment: str
+    stage: str
+    now: datetime
+    candidate: Candidate
+    policy_name: str
+    policy_digest: str
+    golive_version: str
+    severity_algorithm: str
+    evidence: tuple[EvidenceItem, ...]
+    checks: tuple[CheckResult, ...]
+    waivers: tuple[WaiverStatus, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def blocking_checks(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.checks if c.blocks)
+
+    @property
+    def debts(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.checks if c.debt)
+
+    def counts(self) -> dict[str, int]:
+        out = {o.value: 0 for o in Outcome}
+        for check in self.checks:
+            out[check.outcome.value] += 1
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema": DECISION_SCHEMA,
+            "verdict": self.verdict.value,
+            "environment": self.environment,
+            "stage": self.stage,
+            "now": _iso(self.now),
+            "candidate": {
+                "commit": self.candidate.commit,
+                "digests": list(self.candidate.digests),
+                "deployable": self.candidate.deployable,
+                "version": self.candidate.version,
+            },
+            "policy": {"name": self.policy_name, "digest": self.policy_digest},
+            "golive": {
+                "version": self.golive_version,
+                "severity_algorithm": self.severity_algorithm,
+            },
+            "summary": {
+                "checks": len(self.checks),
+                "blocking": [c.id for c in self.blocking_checks],
+                "outcomes": self.counts(),
+                "debts": [c.id for c in self.debts],
+            },
+            "evidence": [
+                {
+                    "path": e.path,
+                    "sha256": e.sha256,
+                    "format": e.evidence.format,
+                    "kind": e.kind,
+                    "tool": e.tool,
+                    "tool_version": e.tool_version,
+                    "produced_at": _iso(e.produced_at) if e.produced_at else None,
+                    "time_source": e.time_source or None,
+                }
+                for e in self.evidence
+            ],
+            "checks": [c.to_dict() for c in self.checks],
+            "waivers": [to_jsonable(w) for w in self.waivers],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        """The decision as JSON: the same decision always gives the same bytes."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _iso(instant: datetime) -> str:
+    text = instant.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -1,0 +1,315 @@
+"""Decide on a candidate from files: the use case behind ``golive gate``.
+
+This module gathers the facts (evidence files, waivers, roster, command runs) from the file
+system and hands them to the pure engine (:func:`golive.core.gate.decide`). It reads; it
+never writes, except the command record when asked (``record``).
+
+Evidence rules:
+
+- A file given by name must be evidence golive reads; anything else is bad input (exit 2).
+- In a directory, files that are not evidence (a README, a log) are skipped and listed as
+  notes; a file that *looks* like evidence (XML or JSON of a known shape) but cannot be read
+  makes the decision blocked, because an unreadable report could have said anything.
+- Each item's time is the one the report records; when it records none, the file's
+  modification time is used for age checks only, and the decision says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+import time as _time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from golive import __version__
+from golive.core.findings import CommandReport, CommandRun
+from golive.core.gate import Candidate, Decision, EvidenceItem, Facts, Waiver, WaiverFile, decide
+from golive.core.gate.engine import applicable
+from golive.core.policy.loader import LoadedPolicy, validate_yaml
+from golive.core.policy.model import CommandPassedGate
+from golive.core.roster import RosterFile
+from golive.errors import EvidenceError, UsageError
+from golive.evidence import DEFAULT_MAX_BYTES, UnknownFormat, iter_files, read_path
+from golive.services.policies import read_policy_text
+
+RUN_SOURCE = "golive gate --run"
+
+
+@dataclass(frozen=True, slots=True)
+class GateRequest:
+    """Everything ``golive gate`` was asked to decide on."""
+
+    loaded: LoadedPolicy
+    environment: str
+    now: datetime
+    evidence: Sequence[Path] = ()
+    candidate: Candidate = field(default_factory=Candidate)
+    stage: str = "pre-deploy"
+    waivers: Path | None = None
+    roster: Path | None = None
+    unavailable: frozenset[str] = frozenset()
+    run: bool = False
+    repo: Path = Path(".")
+    record: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def evaluate(request: GateRequest) -> Decision:
+    """Gather the facts for ``request`` and decide."""
+    items, notes, unreadable = gather_evidence(request.evidence, max_bytes=request.max_bytes)
+    policy = request.loaded.policy
+    waivers = _waivers(request, notes)
+    roster = load_roster(request.roster).role_map() if request.roster else None
+    if request.run:
+        report = run_commands(request, notes)
+        if report is not None:
+            items.append(EvidenceItem(RUN_SOURCE, "", report, _parse_time(report.produced_at)))
+            if request.record is not None:
+                write_record(request.record, report)
+    facts = Facts(
+        candidate=request.candidate,
+        evidence=tuple(items),
+        waivers=tuple(waivers),
+        roster=roster,
+        unavailable=request.unavailable,
+        unreadable=tuple(unreadable),
+    )
+    return decide(
+        policy,
+        environment=request.environment,
+        facts=facts,
+        now=request.now,
+        policy_digest=request.loaded.digest,
+        golive_version=__version__,
+        stage=request.stage,
+        notes=tuple(notes),
+    )
+
+
+def gather_evidence(
+    paths: Sequence[Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[EvidenceItem], list[str], list[str]]:
+    """Read every evidence file under ``paths``: items, notes, and unreadable files."""
+    items: list[EvidenceItem] = []
+    notes: list[str] = []
+    unreadable: list[str] = []
+    seen: set[Path] = set()
+    for root in paths:
+        if not root.exists():
+            raise UsageError(f"{root}: no such file or directory (given with --evidence)")
+        for path in iter_files(root):
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            shown = _shown(path, root)
+            try:
+                loaded = read_path(path, max_bytes=max_bytes)
+            except UnknownFormat as exc:
+                if not root.is_dir():
+                    raise
+                notes.append(f"skipped {shown}: {exc.detail}")
+                continue
+            except EvidenceError as exc:
+                if not root.is_dir():
+                    raise
+                unreadable.append(f"{shown}: {exc.detail}")
+                continue
+            produced, source = _report_time(loaded.evidence.produced_at)
+            items.append(
+                EvidenceItem(
+                    path=shown,
+                    sha256="sha256:" + loaded.sha256,
+                    evidence=loaded.evidence,
+                    produced_at=produced,
+                    time_source=source,
+                    file_mtime=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+                )
+            )
+    items.sort(key=lambda i: i.path)
+    return items, notes, unreadable
+
+
+def _shown(path: Path, root: Path) -> str:
+    """The name a decision shows: relative to the directory given, so decisions are portable."""
+    if root.is_dir():
+        return f"{root.name}/{path.relative_to(root).as_posix()}"
+    return path.name
+
+
+def _report_time(text: str | None) -> tuple[datetime | None, str]:
+    if not text:
+        return None, ""
+    parsed = _parse_time(text)
+    if parsed is None:
+        return None, ""
+    if _naive(text):
+        return parsed, "report time without a UTC offset, read as UTC"
+    return parsed, "report time"
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _naive(text: str) -> bool:
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        return False
+    try:
+        return datetime.fromisoformat(raw).tzinfo is None
+    except ValueError:
+        return False
+
+
+def _waivers(request: GateRequest, notes: list[str]) -> list[Waiver]:
+    files: list[Path] = []
+    if request.waivers is not None:
+        files.append(request.waivers)
+    for gate in request.loaded.policy.gates:
+        name = getattr(getattr(gate, "params", None), "waivers", None)
+        rel = getattr(name, "file", "")
+        if rel:
+            for root in request.evidence:
+                base = root if root.is_dir() else root.parent
+                candidate = base / rel
+                if candidate.is_file() and candidate not in files:
+                    files.append(candidate)
+    out: list[Waiver] = []
+    for path in files:
+        out.extend(load_waivers(path).waivers)
+        notes.append(f"waivers from {path.name}")
+    ids = [w.id for w in out]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise UsageError(f"waiver id(s) {', '.join(dupes)} appear in more than one waivers file")
+    return out
+
+
+def load_waivers(path: Path) -> WaiverFile:
+    """Read and validate a waivers file (YAML or JSON); errors name the line and field."""
+    text = read_policy_text(path)
+    return validate_yaml(text, str(path), WaiverFile, what="a waivers file")
+
+
+def load_roster(path: Path) -> RosterFile:
+    """Read and validate a roster file (YAML or JSON)."""
+    text = read_policy_text(path)
+    return validate_yaml(text, str(path), RosterFile, what="a roster file")
+
+
+# ---------------------------------------------------------------------------------------------
+# --run: run the policy's commands here
+# ---------------------------------------------------------------------------------------------
+
+
+def run_commands(request: GateRequest, notes: list[str]) -> CommandReport | None:
+    """Run every command of the ``command_passed`` gates this decision applies."""
+    gates = applicable(
+        request.loaded.policy, request.environment, request.stage, request.candidate.deployable
+    )
+    commands = [c for g in gates if isinstance(g, CommandPassedGate) for c in g.params.commands]
+    if not commands:
+        notes.append("--run: no command_passed gate applies; nothing was run")
+        return None
+    runs: list[CommandRun] = []
+    for cmd in commands:
+        cwd = (request.repo / cmd.cwd) if cmd.cwd else request.repo
+        runs.append(_run_one(cmd.name, cmd.run, cwd, cmd.timeout.seconds or 600))
+    return CommandReport(
+        source=RUN_SOURCE,
+        format="golive-commands",
+        runs=tuple(runs),
+        produced_at=_now_iso(),
+    )
+
+
+def _run_one(name: str, command: str, cwd: Path, timeout: int) -> CommandRun:
+    started = _now_iso()
+    start = _time.monotonic()
+    digest = hashlib.sha256()
+    try:
+        # the policy's own command line, run as written by a shell
+        proc = subprocess.run(
+            command,
+            shell=True,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        digest.update(exc.output or b"")
+        return CommandRun(
+            name,
+            command,
+            None,
+            round(_time.monotonic() - start, 3),
+            digest.hexdigest(),
+            timed_out=True,
+            started_at=started,
+        )
+    except OSError as exc:
+        return CommandRun(name, command, None, 0.0, started_at=started, error=str(exc))
+    digest.update(proc.stdout or b"")
+    return CommandRun(
+        name,
+        command,
+        proc.returncode,
+        round(_time.monotonic() - start, 3),
+        digest.hexdigest(),
+        started_at=started,
+    )
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def write_record(path: Path, report: CommandReport) -> None:
+    """Write the runs as ``golive.commands/v1`` evidence, atomically."""
+    doc = {
+        "schema": "golive.commands/v1",
+        "produced_at": report.produced_at,
+        "runs": [
+            {
+                "name": r.name,
+                "command": r.command,
+                "exit_code": r.exit_code,
+                "duration_s": r.duration_s,
+                "output_sha256": r.output_sha256,
+                "timed_out": r.timed_out,
+                "started_at": r.started_at,
+                **({"error": r.error} if r.error else {}),
+            }
+            for r in report.runs
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".golive-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
