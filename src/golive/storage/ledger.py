@@ -1,0 +1,527 @@
+"""The audit ledger's tables, and appending to it inside the caller's transaction.
+
+Tables (all on the shared :data:`golive.storage.metadata.metadata`):
+
+``audit_head``         one row (id 1): the tree size and the frontier (the roots of the
+                       perfect subtrees covering ``[0, size)``, 32 bytes each, concatenated).
+                       The only mutable ledger row; its row lock serialises appenders.
+``audit_entries``      one row per entry: the fields of the leaf, payload as canonical JSON.
+``audit_nodes``        every *perfect* node ``(level, idx)``: the hash of leaves
+                       ``[idx * 2**level, (idx + 1) * 2**level)``; level 0 holds the leaf
+                       hashes. About two rows per entry, each written once.
+``audit_checkpoints``  every signed checkpoint issued (C2SP signed note).
+``audit_personal``     values of personal payload fields with their salts. Not part of the
+                       tree: erasure deletes rows here and no hash changes.
+``audit_prunes``       archive segments verified before their hot entries were pruned.
+
+Append-only tables (WORM, :mod:`golive.storage.worm`): entries, nodes, checkpoints, prunes.
+
+Reads for proofs: any subtree hash of the RFC 9162 recursion splits into at most
+``log2(n) + 1`` perfect nodes, so an inclusion or consistency proof of a tree of ``n``
+entries needs at most about ``2 * log2(n)`` node rows, fetched in one ``SELECT``
+(:func:`subtree_hashes`). An append reads the head row (one) and writes the entry, its
+completed nodes (amortised two) and the head.
+
+The only SQLite/PostgreSQL difference here is the insert of the head row when it is missing
+(``ON CONFLICT DO NOTHING`` is dialect-specific in SQLAlchemy); it is kept in this module.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from golive.core import ledger as core
+from golive.core.merkle import HASH_SIZE, Frontier, perfect_ranges, range_hash
+from golive.errors import InputError, VerificationError
+from golive.storage.metadata import metadata
+
+__all__ = [
+    "WORM_TABLES",
+    "NewEntry",
+    "StoredCheckpoint",
+    "append_entries",
+    "append_entry",
+    "audit_checkpoints",
+    "audit_entries",
+    "audit_head",
+    "audit_nodes",
+    "audit_personal",
+    "audit_prunes",
+    "checkpoint_by_size",
+    "entry_from_row",
+    "get_entry",
+    "insert_checkpoint",
+    "iter_entries",
+    "latest_checkpoint",
+    "list_checkpoints",
+    "nodes_completed_in",
+    "personal_values",
+    "pruned_before",
+    "read_frontier",
+    "subtree_hashes",
+]
+
+_HEAD_ID = 1
+
+AnyRow = sa.Row[*tuple[Any, ...]]
+"""A result row of any shape."""
+
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("frontier", sa.LargeBinary, nullable=False),
+    comment="The ledger's tree size and frontier; its row lock serialises appenders.",
+)
+
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("time", sa.String(27), nullable=False),
+    sa.Column("tenant", sa.String, nullable=False),
+    sa.Column("actor", sa.String, nullable=False),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("subject", sa.String, nullable=False),
+    sa.Column("correlation_id", sa.String, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Index("ix_audit_entries_tenant_idx", "tenant", "idx"),
+    sa.Index("ix_audit_entries_correlation_id", "correlation_id"),
+    sa.Index("ix_audit_entries_subject", "subject"),
+    comment="Audit ledger entries (append-only); payload is RFC 8785 canonical JSON.",
+)
+
+audit_nodes = sa.Table(
+    "audit_nodes",
+    metadata,
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(HASH_SIZE), nullable=False),
+    comment="Perfect Merkle nodes (append-only): leaves [idx*2^level, (idx+1)*2^level).",
+)
+
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("root", sa.LargeBinary(HASH_SIZE), nullable=False),
+    sa.Column("issued_at", sa.String(27), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Index("ix_audit_checkpoints_size", "size"),
+    comment="Signed C2SP checkpoints of the ledger (append-only).",
+)
+
+audit_personal = sa.Table(
+    "audit_personal",
+    metadata,
+    sa.Column("entry_idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("field", sa.String, primary_key=True),
+    sa.Column("salt", sa.LargeBinary(32), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    comment="Personal payload values and salts; erasure deletes rows, the tree is unchanged.",
+)
+
+audit_prunes = sa.Table(
+    "audit_prunes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("before_idx", sa.BigInteger, nullable=False),
+    sa.Column("checkpoint_size", sa.BigInteger, nullable=False),
+    sa.Column("archive_sha256", sa.String(64), nullable=False),
+    sa.Column("archive_name", sa.String, nullable=False),
+    sa.Column("pruned_at", sa.String(27), nullable=False),
+    comment="Verified archive segments whose hot entries were pruned (append-only).",
+)
+
+WORM_TABLES = ("audit_entries", "audit_nodes", "audit_checkpoints", "audit_prunes")
+"""Tables no one may UPDATE, DELETE or TRUNCATE (entries below a prune mark excepted)."""
+
+
+# --- appending --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry to append. ``personal`` names the payload fields the policy marks personal."""
+
+    time: datetime
+    tenant: str
+    actor: str
+    action: str
+    subject: str
+    correlation_id: str
+    payload: Mapping[str, object] = field(default_factory=dict)
+    personal: Collection[str] = ()
+
+
+def append_entry(
+    connection: sa.Connection,
+    *,
+    time: datetime,
+    tenant: str,
+    actor: str,
+    action: str,
+    subject: str,
+    correlation_id: str,
+    payload: Mapping[str, object],
+    personal: Collection[str] = (),
+) -> int:
+    """Append one entry inside the caller's transaction (never commits); return its index.
+
+    Payload fields named in ``personal`` are replaced in the leaf by a salted commitment,
+    and their values kept in ``audit_personal`` where erasure can delete them.
+    """
+    entry = NewEntry(time, tenant, actor, action, subject, correlation_id, payload, personal)
+    return append_entries(connection, [entry])[0]
+
+
+def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> list[int]:
+    """Append several entries in order, inside the caller's transaction; return their indices.
+
+    Appenders serialise on the head row: its ``UPDATE`` takes a row lock on PostgreSQL and
+    the write lock on SQLite, held until the caller's transaction ends.
+    """
+    if not entries:
+        return []
+    first, frontier = _claim(connection, len(entries))
+    entry_rows: list[dict[str, object]] = []
+    personal_rows: list[dict[str, object]] = []
+    node_rows: list[dict[str, object]] = []
+    for offset, new in enumerate(entries):
+        index = first + offset
+        payload, personal = _split_personal(index, new.payload, new.personal)
+        entry = core.Entry(
+            index=index,
+            time=core.format_time(new.time),
+            tenant=new.tenant,
+            actor=new.actor,
+            action=new.action,
+            subject=new.subject,
+            correlation_id=new.correlation_id,
+            payload=payload,
+        )
+        leaf = entry.leaf()
+        entry_rows.append(
+            {
+                "idx": index,
+                "time": entry.time,
+                "tenant": entry.tenant,
+                "actor": entry.actor,
+                "action": entry.action,
+                "subject": entry.subject,
+                "correlation_id": entry.correlation_id,
+                "payload": core.canonical_json(payload).decode("utf-8"),
+            }
+        )
+        personal_rows += personal
+        node_rows += [
+            {"level": n.level, "idx": n.index, "hash": n.hash} for n in frontier.append(leaf)
+        ]
+    connection.execute(audit_entries.insert(), entry_rows)
+    connection.execute(audit_nodes.insert(), node_rows)
+    if personal_rows:
+        connection.execute(audit_personal.insert(), personal_rows)
+    connection.execute(
+        audit_head.update()
+        .where(audit_head.c.id == _HEAD_ID)
+        .values(frontier=b"".join(frontier.hashes))
+    )
+    return list(range(first, first + len(entries)))
+
+
+def _split_personal(
+    index: int, payload: Mapping[str, object], personal: Collection[str]
+) -> tuple[dict[str, object], list[dict[str, object]]]:
+    if not isinstance(payload, Mapping):
+        raise InputError("an audit entry payload must be a mapping")
+    leaf_payload = dict(payload)
+    rows: list[dict[str, object]] = []
+    for name in sorted(set(personal)):
+        if name not in leaf_payload:
+            continue
+        value = leaf_payload[name]
+        salt = secrets.token_bytes(32)
+        leaf_payload[name] = core.personal_commitment(value, salt)
+        rows.append(
+            {
+                "entry_idx": index,
+                "field": name,
+                "salt": salt,
+                "value": core.canonical_json(value).decode("utf-8"),
+            }
+        )
+    return leaf_payload, rows
+
+
+def _claim(connection: sa.Connection, count: int) -> tuple[int, Frontier]:
+    """Lock the head, reserve ``count`` indices; return the first and the frontier before."""
+    claim = (
+        audit_head.update()
+        .where(audit_head.c.id == _HEAD_ID)
+        .values(size=audit_head.c.size + count)
+        .returning(audit_head.c.size, audit_head.c.frontier)
+    )
+    row = connection.execute(claim).first()
+    if row is None:
+        _insert_head(connection)
+        row = connection.execute(claim).one()
+    size = int(row.size) - count
+    return size, _frontier(size, row.frontier)
+
+
+def _insert_head(connection: sa.Connection) -> None:
+    values = {"id": _HEAD_ID, "size": 0, "frontier": b""}
+    name = connection.dialect.name
+    if name == "postgresql":
+        connection.execute(postgresql.insert(audit_head).values(values).on_conflict_do_nothing())
+    elif name == "sqlite":
+        connection.execute(sqlite.insert(audit_head).values(values).on_conflict_do_nothing())
+    else:  # pragma: no cover - golive supports SQLite and PostgreSQL only
+        connection.execute(audit_head.insert().values(values))
+
+
+def _frontier(size: int, blob: bytes) -> Frontier:
+    blob = bytes(blob)
+    hashes = [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+    try:
+        return Frontier(size, hashes)
+    except InputError as exc:
+        raise VerificationError(f"the ledger head is corrupt: {exc}") from None
+
+
+def read_frontier(connection: sa.Connection) -> Frontier:
+    """The committed head: tree size and frontier (empty if nothing was appended yet)."""
+    row = connection.execute(
+        sa.select(audit_head.c.size, audit_head.c.frontier).where(audit_head.c.id == _HEAD_ID)
+    ).first()
+    if row is None:
+        return Frontier()
+    return _frontier(int(row.size), row.frontier)
+
+
+# --- reading nodes for proofs -----------------------------------------------------------------
+
+
+def subtree_hashes(connection: sa.Connection, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    """The hashes of the leaf ranges ``ranges`` (each a subtree of the RFC 9162 recursion),
+    read from the perfect nodes in one ``SELECT`` of at most ``sum(log2(size) + 1)`` rows."""
+    keys: set[tuple[int, int]] = set()
+    for lo, hi in ranges:
+        for a, b in perfect_ranges(lo, hi):
+            level = (b - a).bit_length() - 1
+            keys.add((level, a >> level))
+    found = _read_nodes(connection, keys)
+
+    def node(level: int, index: int) -> bytes:
+        value = found.get((level, index))
+        if value is None:
+            raise VerificationError(f"ledger node (level {level}, index {index}) is missing")
+        return value
+
+    return [range_hash(lo, hi, node) for lo, hi in ranges]
+
+
+def _read_nodes(
+    connection: sa.Connection, keys: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    by_level: dict[int, list[int]] = {}
+    for level, index in keys:
+        by_level.setdefault(level, []).append(index)
+    if not by_level:
+        return {}
+    condition = sa.or_(
+        *(
+            sa.and_(audit_nodes.c.level == level, audit_nodes.c.idx.in_(indices))
+            for level, indices in sorted(by_level.items())
+        )
+    )
+    rows = connection.execute(
+        sa.select(audit_nodes.c.level, audit_nodes.c.idx, audit_nodes.c.hash).where(condition)
+    )
+    return {(int(r.level), int(r.idx)): bytes(r.hash) for r in rows}
+
+
+def nodes_completed_in(connection: sa.Connection, start: int, end: int) -> list[AnyRow]:
+    """Every stored node whose range ends in ``(start, end]``: the nodes appends of leaves
+    ``[start, end)`` completed. One indexed range per level."""
+    conditions = []
+    level = 0
+    while end >> level:
+        conditions.append(
+            sa.and_(
+                audit_nodes.c.level == level,
+                audit_nodes.c.idx >= start >> level,
+                audit_nodes.c.idx < end >> level,
+            )
+        )
+        level += 1
+    if not conditions:
+        return []
+    query = sa.select(audit_nodes.c.level, audit_nodes.c.idx, audit_nodes.c.hash)
+    return list(connection.execute(query.where(sa.or_(*conditions))).all())
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+def entry_from_row(row: AnyRow | sa.RowMapping) -> core.Entry:
+    """The hashed entry a stored row says it is. Raises :class:`VerificationError` if the
+    row cannot be an entry golive wrote (a payload that is not canonical JSON, a bad time)."""
+    data = row._mapping if isinstance(row, sa.Row) else row
+    index = int(data["idx"])
+    try:
+        payload = core.parse_json(data["payload"])
+        entry = core.Entry(
+            index=index,
+            time=data["time"],
+            tenant=data["tenant"],
+            actor=data["actor"],
+            action=data["action"],
+            subject=data["subject"],
+            correlation_id=data["correlation_id"],
+            payload=payload,  # type: ignore[arg-type]  # Entry checks it is a mapping
+        )
+        if core.canonical_json(payload).decode("utf-8") != data["payload"]:
+            raise InputError("payload is not canonical JSON")
+    except (InputError, ValueError, TypeError) as exc:
+        raise VerificationError(f"entry {index} is malformed: {exc}") from None
+    return entry
+
+
+def get_entry(
+    connection: sa.Connection, index: int, *, tenant: str | None = None
+) -> core.Entry | None:
+    """Entry ``index``, or None if it does not exist (or belongs to another tenant)."""
+    query = sa.select(audit_entries).where(audit_entries.c.idx == index)
+    if tenant is not None:
+        query = query.where(audit_entries.c.tenant == tenant)
+    row = connection.execute(query).first()
+    return None if row is None else entry_from_row(row)
+
+
+def iter_entries(
+    connection: sa.Connection,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    tenant: str | None = None,
+    batch: int = 5000,
+) -> Iterator[AnyRow]:
+    """Stored entry rows with ``start <= idx < end`` in index order, read in batches."""
+    low = start
+    while True:
+        query = (
+            sa.select(audit_entries)
+            .where(audit_entries.c.idx >= low)
+            .order_by(audit_entries.c.idx)
+            .limit(batch)
+        )
+        if end is not None:
+            query = query.where(audit_entries.c.idx < end)
+        if tenant is not None:
+            query = query.where(audit_entries.c.tenant == tenant)
+        rows = list(connection.execute(query))
+        yield from rows
+        if len(rows) < batch:
+            return
+        low = int(rows[-1].idx) + 1
+
+
+def personal_values(
+    connection: sa.Connection, indices: Collection[int]
+) -> dict[int, dict[str, tuple[bytes, str]]]:
+    """Kept personal values of the given entries: ``{index: {field: (salt, json)}}``."""
+    found: dict[int, dict[str, tuple[bytes, str]]] = {}
+    if not indices:
+        return found
+    rows = connection.execute(
+        sa.select(audit_personal).where(audit_personal.c.entry_idx.in_(sorted(indices)))
+    )
+    for row in rows:
+        found.setdefault(int(row.entry_idx), {})[row.field] = (bytes(row.salt), row.value)
+    return found
+
+
+def pruned_before(connection: sa.Connection) -> int:
+    """Entries below this index were pruned after their archive was verified (0 if none)."""
+    value = connection.execute(sa.select(sa.func.max(audit_prunes.c.before_idx))).scalar()
+    return int(value or 0)
+
+
+# --- checkpoints ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheckpoint:
+    """A checkpoint as stored: its row id, tree size, root, issue time and signed note."""
+
+    id: int
+    size: int
+    root: bytes
+    issued_at: str
+    note: str
+
+
+def _checkpoint(row: AnyRow) -> StoredCheckpoint:
+    data = row._mapping
+    return StoredCheckpoint(
+        int(data["id"]), int(data["size"]), bytes(data["root"]), data["issued_at"], data["note"]
+    )
+
+
+def insert_checkpoint(
+    connection: sa.Connection, *, size: int, root: bytes, issued_at: datetime, note: bytes
+) -> StoredCheckpoint:
+    """Store a signed checkpoint (inside the caller's transaction)."""
+    values = {
+        "size": size,
+        "root": root,
+        "issued_at": core.format_time(issued_at),
+        "note": note.decode("utf-8"),
+    }
+    new_id = connection.execute(
+        audit_checkpoints.insert().values(values).returning(audit_checkpoints.c.id)
+    ).scalar_one()
+    return StoredCheckpoint(int(new_id), size, root, str(values["issued_at"]), str(values["note"]))
+
+
+def list_checkpoints(
+    connection: sa.Connection,
+    *,
+    min_size: int = 0,
+    max_size: int | None = None,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> list[StoredCheckpoint]:
+    """Stored checkpoints ordered by tree size, then by issue order."""
+    query = sa.select(audit_checkpoints).where(audit_checkpoints.c.size >= min_size)
+    if max_size is not None:
+        query = query.where(audit_checkpoints.c.size <= max_size)
+    if newest_first:
+        query = query.order_by(audit_checkpoints.c.size.desc(), audit_checkpoints.c.id.desc())
+    else:
+        query = query.order_by(audit_checkpoints.c.size, audit_checkpoints.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_checkpoint(row) for row in connection.execute(query)]
+
+
+def latest_checkpoint(connection: sa.Connection) -> StoredCheckpoint | None:
+    """The checkpoint of the largest tree (the last issued among equals), or None."""
+    found = list_checkpoints(connection, limit=1, newest_first=True)
+    return found[0] if found else None
+
+
+def checkpoint_by_size(connection: sa.Connection, size: int) -> StoredCheckpoint | None:
+    """The last checkpoint issued for tree ``size``, or None."""
+    found = list_checkpoints(connection, min_size=size, max_size=size, newest_first=True, limit=1)
+    return found[0] if found else None
