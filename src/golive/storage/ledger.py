@@ -22,8 +22,8 @@ entries needs at most about ``2 * log2(n)`` node rows, fetched in one ``SELECT``
 (:func:`subtree_hashes`). An append reads the head row (one) and writes the entry, its
 completed nodes (amortised two) and the head.
 
-The only SQLite/PostgreSQL difference here is the insert of the head row when it is missing
-(``ON CONFLICT DO NOTHING`` is dialect-specific in SQLAlchemy); it is kept in this module.
+Nothing here branches on the database: the one difference (inserting the head row if it is
+missing) goes through :mod:`golive.storage.dialect`.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from golive.core import ledger as core
 from golive.core.merkle import HASH_SIZE, Frontier, perfect_ranges, range_hash
 from golive.errors import InputError, VerificationError
+from golive.storage import dialect
 from golive.storage.metadata import metadata
 
 __all__ = [
@@ -279,14 +279,9 @@ def _claim(connection: sa.Connection, count: int) -> tuple[int, Frontier]:
 
 
 def _insert_head(connection: sa.Connection) -> None:
-    values = {"id": _HEAD_ID, "size": 0, "frontier": b""}
-    name = connection.dialect.name
-    if name == "postgresql":
-        connection.execute(postgresql.insert(audit_head).values(values).on_conflict_do_nothing())
-    elif name == "sqlite":
-        connection.execute(sqlite.insert(audit_head).values(values).on_conflict_do_nothing())
-    else:  # pragma: no cover - golive supports SQLite and PostgreSQL only
-        connection.execute(audit_head.insert().values(values))
+    """Create the head row if a concurrent appender has not (migration 0002 seeds it)."""
+    insert = dialect.insert_ignoring_conflicts(audit_head, connection, ["id"])
+    connection.execute(insert.values(id=_HEAD_ID, size=0, frontier=b""))
 
 
 def _frontier(size: int, blob: bytes) -> Frontier:

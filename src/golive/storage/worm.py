@@ -295,9 +295,13 @@ def missing_guards(connection: sa.Connection) -> list[str]:
     """The WORM triggers that should exist and do not (empty when all are in place)."""
     name = connection.dialect.name
     if name == "postgresql":
-        rows = connection.exec_driver_sql(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE t.tgname LIKE 'golive_audit_%' AND t.tgenabled <> 'D'"
+        rows = connection.execute(
+            sa.text(
+                "SELECT c.relname, t.tgname FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname LIKE 'golive_audit_%' AND t.tgenabled <> 'D' "
+                "AND c.relnamespace = to_regnamespace(current_schema())"
+            )
         )
         present = {f"{r[1]} ON {r[0]}" for r in rows}
         expected = {
