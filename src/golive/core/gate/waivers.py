@@ -19,6 +19,7 @@ was granted and when it expires. The rules, each preventing a risk seen in real 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -31,6 +32,7 @@ from golive.core.durations import Duration, add_to
 from golive.core.policy.model import Id, Text
 
 WAIVERS_KIND = "Waivers"
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Waiver(BaseModel):
@@ -59,6 +61,21 @@ class Waiver(BaseModel):
     expires: datetime | date = Field(
         description="When it stops waiving; a date means 00:00 UTC on that date."
     )
+
+    @field_validator("created", "expires", mode="before")
+    @classmethod
+    def _date_or_instant(cls, value: object) -> object:
+        """A bare ``YYYY-MM-DD`` is a date; anything else must be a full date and time."""
+        if isinstance(value, str) and _DATE_ONLY.match(value.strip()):
+            return date.fromisoformat(value.strip())
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                return value  # pydantic reports it as not a date and time
+        return value
 
     @field_validator("created", "expires")
     @classmethod
