@@ -9,9 +9,15 @@ else catches these.
     │   ├── PolicyError            a policy file is malformed or inconsistent; carries
     │   │                          every Diagnostic found (file:line:col, field path, hint)
     │   ├── UsageError             a command was called with arguments that do not fit
-    │   └── EvidenceError          an evidence file (test report, scanner report, SBOM)
-    │                              cannot be used: too large, malformed, hostile (XML
-    │                              entities), or of no known format; names the file
+    │   ├── EvidenceError          an evidence file (test report, scanner report, SBOM)
+    │   │                          cannot be used: too large, malformed, hostile (XML
+    │   │                          entities), or of no known format; names the file
+    │   ├── NotFound               the thing asked for does not exist for this tenant
+    │   ├── Conflict               a write clashes with what is stored (an idempotency
+    │   │                          key reused with a different body)
+    │   ├── Unauthenticated        no credentials, or an unknown/expired/revoked token
+    │   ├── PermissionDenied       the caller's role does not allow this action
+    │   └── RateLimited            too many requests for this token; retry later
     ├── DependencyUnavailable      exit 3: a server, database, git or Prometheus
     │                              did not answer; retry when it is back
     └── VerificationError          exit 1: a proof, signature or checkpoint of the audit
@@ -134,3 +140,28 @@ class VerificationError(GoliveError):
     """
 
     exit_code = EXIT_POLICY_SAYS_NO
+
+
+class NotFound(InputError):
+    """What was asked for does not exist, or belongs to another tenant (never told apart)."""
+
+
+class Conflict(InputError):
+    """A write clashes with what is stored, e.g. an idempotency key sent again with a
+    different body. Use a new key for a new request."""
+
+
+class Unauthenticated(InputError):
+    """No credentials were presented, or the token is unknown, expired or revoked."""
+
+
+class PermissionDenied(InputError):
+    """The caller's role does not allow this action; ask an admin for a role that does."""
+
+
+class RateLimited(InputError):
+    """Too many requests for one token; wait ``retry_after`` seconds and try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -41,6 +41,29 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         10 * 1024 * 1024, gt=0, description="Largest request body the server accepts, in bytes."
     )
+    rate_limit_per_second: float = Field(
+        50.0,
+        gt=0,
+        description="Requests per second each API token may make on average (token bucket).",
+    )
+    rate_limit_burst: int = Field(
+        200, gt=0, description="Requests one API token may make at once before being limited."
+    )
+    oidc_issuer: str = Field(
+        "",
+        description="Issuer (`iss`) of OIDC bearer tokens the server accepts; empty turns OIDC "
+        "off and only golive API tokens are accepted.",
+    )
+    oidc_audience: str = Field("", description="Audience (`aud`) OIDC bearer tokens must carry.")
+    oidc_jwks: str = Field(
+        "",
+        description="The issuer's signing keys: a JWKS file path or an `https://` URL.",
+    )
+    oidc_tenant_claim: str = Field(
+        "golive_tenant", description="JWT claim naming the caller's golive tenant."
+    )
+    oidc_role_claim: str = Field("golive_role", description="JWT claim naming the caller's role.")
+    log_level: str = Field("INFO", description="Server log level (JSON lines on stderr).")
 
 
 def load_settings() -> Settings:

@@ -49,6 +49,9 @@ def _register() -> None:
     cli.add_command(evidence.evidence)
     cli.add_command(gate.gate)
     cli.add_command(importlib.import_module("golive.cli.db").db)
+    cli.add_command(importlib.import_module("golive.cli.serve").serve)
+    cli.add_command(importlib.import_module("golive.cli.tenant").tenant)
+    cli.add_command(importlib.import_module("golive.cli.tenant").token)
 
 
 _register()

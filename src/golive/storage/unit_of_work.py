@@ -9,7 +9,6 @@ entry); an exception rolls everything back. Services never commit themselves.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from golive.errors import DependencyUnavailable
-from golive.storage import dialect
+from golive.storage import dialect, ledger
 from golive.storage.repositories import (
     DecisionRepository,
     IdempotencyRepository,
@@ -65,6 +64,11 @@ class UnitOfWork:
         self.correlation_id = correlation_id
         self._write = write
         self.audited: list[int] = []
+
+    def reading(self) -> UnitOfWork:
+        """This unit of work as a read transaction: ``with uow.reading(): ...``."""
+        self._write = False
+        return self
 
     def __enter__(self) -> UnitOfWork:
         try:
@@ -116,11 +120,7 @@ class UnitOfWork:
         payload: Mapping[str, Any],
     ) -> None:
         """Append an audit ledger entry in this transaction (commits with the change)."""
-        try:
-            ledger = importlib.import_module("golive.storage.ledger")
-        except ModuleNotFoundError:  # the ledger has not landed yet
-            return
-        index: int = ledger.append_entry(
+        index = ledger.append_entry(
             self.connection,
             time=self.clock(),
             tenant=tenant,
