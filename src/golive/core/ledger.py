@@ -27,22 +27,32 @@ the root from those hashes and the segment's leaf hashes (:func:`verify_range`).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from golive.core.merkle import HASH_SIZE, leaf_hash, node_hash
+from golive.core.checkpoint import open_checkpoint
+from golive.core.merkle import HASH_SIZE, leaf_hash, node_hash, verify_consistency
+from golive.core.note import Verifier
 from golive.errors import InputError, VerificationError
 
 __all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_VERSION",
     "LEAF_VERSION",
     "MAX_SAFE_INTEGER",
     "PERSONAL_KEY",
+    "BundleReport",
     "Entry",
+    "b64",
     "canonical_json",
     "format_time",
     "parse_json",
@@ -50,6 +60,8 @@ __all__ = [
     "personal_commitment",
     "range_proof",
     "range_proof_ranges",
+    "unb64",
+    "verify_bundle",
     "verify_range",
 ]
 
@@ -372,3 +384,209 @@ def verify_range(
         raise VerificationError(
             f"entries [{start}, {end}) do not lead to the root of the tree of size {size}"
         )
+
+
+# --- bundles: offline verification ------------------------------------------------------------
+
+BUNDLE_FORMAT = "golive-audit-bundle"
+"""The ``format`` field of an export bundle."""
+
+BUNDLE_VERSION = 1
+"""The ``version`` field of the bundles this version of golive writes and reads."""
+
+MAX_BUNDLE_ENTRIES = 10_000_000
+"""Most entries one bundle may hold (a segment of the log, not the whole history)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BundleReport:
+    """What a verified bundle proved."""
+
+    origin: str
+    start: int
+    end: int
+    tree_size: int
+    root: bytes
+    checkpoints: int
+    personal_checked: int
+    keys: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": True,
+            "origin": self.origin,
+            "range": {"start": self.start, "end": self.end},
+            "tree_size": self.tree_size,
+            "root": base64.b64encode(self.root).decode("ascii"),
+            "checkpoints": self.checkpoints,
+            "personal_checked": self.personal_checked,
+            "keys": list(self.keys),
+        }
+
+
+def b64(value: bytes) -> str:
+    """Standard padded base64, as in checkpoints."""
+    return base64.b64encode(value).decode("ascii")
+
+
+def unb64(value: object, where: str) -> bytes:
+    """Strict padded base64 of a bundle field, or :class:`InputError` naming the field."""
+    if not isinstance(value, str):
+        raise InputError(f"{where}: expected a base64 string")
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise InputError(f"{where}: not valid padded base64") from None
+
+
+def _field(data: Mapping[str, object], name: str, kind: type, where: str) -> Any:
+    if name not in data:
+        raise InputError(f"{where}: field {name!r} is missing")
+    value = data[name]
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InputError(f"{where}.{name}: expected an integer")
+    if not isinstance(value, kind):
+        raise InputError(f"{where}.{name}: expected {kind.__name__}")
+    return value
+
+
+def _hashes(value: object, where: str) -> list[bytes]:
+    if not isinstance(value, list):
+        raise InputError(f"{where}: expected a list of base64 hashes")
+    return [unb64(item, f"{where}[{n}]") for n, item in enumerate(value)]
+
+
+def verify_bundle(
+    bundle: Mapping[str, object], verifiers: Sequence[Verifier], origin: str | None = None
+) -> BundleReport:
+    """Verify an export bundle with nothing but the log's public keys.
+
+    Every checkpoint must be signed by a known key and name the log ``origin`` (by default
+    the name of the keys given); checkpoints must be pairwise consistent (a consistency proof
+    between each two consecutive sizes); the entries must be exactly the leaves
+    ``[start, end)`` of the tree of the anchor checkpoint (``tree_size``), by the range
+    proof; disclosed personal values must match their commitments.
+
+    Malformed bundles raise :class:`InputError` naming the field; anything that does not
+    check out raises :class:`VerificationError`.
+    """
+    if not verifiers:
+        raise InputError("verifying a bundle needs at least one public key (--key)")
+    if not isinstance(bundle, Mapping):
+        raise InputError("bundle: expected a JSON object")
+    if bundle.get("format") != BUNDLE_FORMAT:
+        raise InputError(f"bundle.format: expected {BUNDLE_FORMAT!r}")
+    if bundle.get("version") != BUNDLE_VERSION:
+        raise InputError(f"bundle.version: this golive reads version {BUNDLE_VERSION}")
+    names = sorted({v.name for v in verifiers})
+    bundle_origin = _field(bundle, "origin", str, "bundle")
+    if origin is None:
+        if bundle_origin not in names:
+            raise VerificationError(
+                f"bundle is for log {bundle_origin!r}, but the keys given are for {names}"
+            )
+        origin = bundle_origin
+    elif bundle_origin != origin:
+        raise VerificationError(f"bundle is for log {bundle_origin!r}, expected {origin!r}")
+
+    # checkpoints: signatures, then one root per size
+    raw_checkpoints = _field(bundle, "checkpoints", list, "bundle")
+    if not raw_checkpoints:
+        raise InputError("bundle.checkpoints: at least the anchor checkpoint is needed")
+    roots: dict[int, bytes] = {}
+    keys: set[str] = set()
+    for n, item in enumerate(raw_checkpoints):
+        where = f"bundle.checkpoints[{n}]"
+        if not isinstance(item, Mapping):
+            raise InputError(f"{where}: expected an object")
+        note = _field(item, "note", str, where)
+        try:
+            head, opened = open_checkpoint(note, origin, verifiers)
+        except VerificationError as exc:
+            raise VerificationError(f"{where}: {exc}") from None
+        except InputError as exc:
+            raise InputError(f"{where}.note: {exc}") from None
+        keys |= {f"{s.name}+{s.key_id:08x}" for s in opened.verified}
+        known = roots.setdefault(head.size, head.root_hash)
+        if known != head.root_hash:
+            raise VerificationError(f"two checkpoints of size {head.size} with different roots")
+
+    # consistency between each two consecutive sizes
+    proofs: dict[tuple[int, int], list[bytes]] = {}
+    for n, item in enumerate(_field(bundle, "consistency", list, "bundle")):
+        where = f"bundle.consistency[{n}]"
+        if not isinstance(item, Mapping):
+            raise InputError(f"{where}: expected an object")
+        key = (_field(item, "old_size", int, where), _field(item, "new_size", int, where))
+        proofs[key] = _hashes(item.get("proof"), f"{where}.proof")
+    sizes = sorted(size for size in roots if size > 0)
+    for old, new in itertools.pairwise(sizes):
+        proof = proofs.get((old, new))
+        if proof is None:
+            raise VerificationError(f"no consistency proof between checkpoints {old} and {new}")
+        try:
+            verify_consistency(old, new, proof, roots[old], roots[new])
+        except VerificationError as exc:
+            raise VerificationError(f"checkpoints {old} and {new}: {exc}") from None
+
+    # the entries, against the anchor
+    tree_size = _field(bundle, "tree_size", int, "bundle")
+    if tree_size not in roots:
+        raise VerificationError(f"no signed checkpoint of the anchor size {tree_size}")
+    span = _field(bundle, "range", Mapping, "bundle")
+    start = _field(span, "start", int, "bundle.range")
+    end = _field(span, "end", int, "bundle.range")
+    raw_entries = _field(bundle, "entries", list, "bundle")
+    if len(raw_entries) > MAX_BUNDLE_ENTRIES:
+        raise InputError(f"bundle.entries: more than {MAX_BUNDLE_ENTRIES} entries")
+    if len(raw_entries) != end - start or not 0 <= start < end <= tree_size:
+        raise VerificationError(
+            f"bundle holds {len(raw_entries)} entries for the range [{start}, {end}) "
+            f"of a tree of size {tree_size}"
+        )
+    leaf_hashes: list[bytes] = []
+    personal_checked = 0
+    for n, item in enumerate(raw_entries):
+        where = f"bundle.entries[{n}]"
+        entry = Entry.from_dict(item, where)
+        if entry.index != start + n:
+            raise VerificationError(f"{where}: index {entry.index}, expected {start + n}")
+        leaf_hashes.append(entry.leaf_hash())
+        personal_checked += _check_personal(entry, item, where)
+    range_proof_hashes = _hashes(bundle.get("range_proof"), "bundle.range_proof")
+    try:
+        verify_range(leaf_hashes, start, tree_size, range_proof_hashes, roots[tree_size])
+    except VerificationError as exc:
+        first = _first_bad_hint(start, n=len(leaf_hashes))
+        raise VerificationError(f"{exc}{first}") from None
+    return BundleReport(
+        origin=origin,
+        start=start,
+        end=end,
+        tree_size=tree_size,
+        root=roots[tree_size],
+        checkpoints=len(raw_checkpoints),
+        personal_checked=personal_checked,
+        keys=tuple(sorted(keys)),
+    )
+
+
+def _first_bad_hint(start: int, n: int) -> str:
+    return f" (some entry in [{start}, {start + n}) is not what the log committed to)"
+
+
+def _check_personal(entry: Entry, item: Mapping[str, object], where: str) -> int:
+    disclosed = item.get("personal", {})
+    if not isinstance(disclosed, Mapping):
+        raise InputError(f"{where}.personal: expected an object")
+    for name, value in disclosed.items():
+        spot = f"{where}.personal.{name}"
+        if not isinstance(value, Mapping):
+            raise InputError(f"{spot}: expected an object with salt and value")
+        salt = unb64(value.get("salt"), f"{spot}.salt")
+        commitment = entry.payload.get(name)
+        if commitment != personal_commitment(value.get("value"), salt):
+            raise VerificationError(
+                f"{spot}: the disclosed value does not match the commitment in entry {entry.index}"
+            )
+    return len(disclosed)

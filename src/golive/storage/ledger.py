@@ -65,6 +65,7 @@ __all__ = [
     "personal_values",
     "pruned_before",
     "read_frontier",
+    "read_nodes",
     "subtree_hashes",
 ]
 
@@ -314,7 +315,7 @@ def subtree_hashes(connection: sa.Connection, ranges: Sequence[tuple[int, int]])
         for a, b in perfect_ranges(lo, hi):
             level = (b - a).bit_length() - 1
             keys.add((level, a >> level))
-    found = _read_nodes(connection, keys)
+    found = read_nodes(connection, keys)
 
     def node(level: int, index: int) -> bytes:
         value = found.get((level, index))
@@ -325,7 +326,7 @@ def subtree_hashes(connection: sa.Connection, ranges: Sequence[tuple[int, int]])
     return [range_hash(lo, hi, node) for lo, hi in ranges]
 
 
-def _read_nodes(
+def read_nodes(
     connection: sa.Connection, keys: Iterable[tuple[int, int]]
 ) -> dict[tuple[int, int], bytes]:
     by_level: dict[int, list[int]] = {}

@@ -1,0 +1,358 @@
+"""``golive audit``: keys, checkpoints, proofs, export, offline verification, pruning, grants.
+
+Exit codes: 0 ok; 1 a proof, signature or the database does not verify (tampered);
+2 bad input (the message names the file or field); 3 the database is unreachable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from golive.cli._output import echo_json
+from golive.core import ledger as core
+from golive.errors import EXIT_POLICY_SAYS_NO, DependencyUnavailable, InputError, UsageError
+from golive.services import audit
+from golive.settings import load_settings
+from golive.storage import dialect, worm
+from golive.storage.engine import make_engine, redacted
+
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+_DB = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL (default: GOLIVE_DATABASE_URL).",
+)
+_NOW = click.option(
+    "--now",
+    metavar="ISO-8601",
+    help="The time to record, with offset (default: the system clock); for replay.",
+)
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--now: {value!r} is not an ISO-8601 date-time") from None
+    if moment.tzinfo is None:
+        raise UsageError(f"--now: {value!r} needs a UTC offset, e.g. +00:00")
+    return moment
+
+
+def _date(option: str, value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not an ISO-8601 date") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextmanager
+def _connection(db_url: str | None, *, write: bool) -> Iterator[sa.Connection]:
+    """One transaction on the ledger database; exit 3 if it cannot be reached."""
+    url = db_url or load_settings().database_url
+    parsed = dialect.parse_url(url)
+    local = parsed.database not in (None, "", ":memory:")
+    if dialect.is_sqlite(parsed) and local and not Path(str(parsed.database)).exists():
+        raise DependencyUnavailable(f"the database {redacted(url)} does not exist")
+    engine = make_engine(url)
+    worm.install_sqlite_authorizer(engine)
+    try:
+        with (
+            engine.connect().execution_options(
+                **{dialect.TRANSACTION_OPTION: "write" if write else "read"}
+            ) as connection,
+            connection.begin(),
+        ):
+            yield connection
+    except DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        if dialect.is_unreachable(exc) or dialect.is_locked(exc) or "no such table" in first:
+            raise DependencyUnavailable(
+                f"the database {redacted(url)} is unavailable or has no ledger "
+                f"('golive db upgrade'): {first}"
+            ) from None
+        raise
+    finally:
+        engine.dispose()
+
+
+@click.group(name="audit")
+def audit_group() -> None:
+    """The tamper-evident audit ledger: checkpoints, proofs, export and verification."""
+
+
+@audit_group.command()
+@click.option("--name", required=True, help="The log's origin, e.g. golive.example.com/acme/prod.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Private key file to create (mode 0600; never overwritten).",
+)
+@_FORMAT
+def keygen(name: str, out: Path, fmt: str) -> None:
+    """Make an Ed25519 checkpoint signing key; print its public verifier key (C2SP vkey)."""
+    signer = audit.generate_key(name, out)
+    vkey = signer.verifier().vkey
+    if fmt == "json":
+        echo_json({"version": 1, "name": name, "key_file": str(out), "vkey": vkey})
+    else:
+        click.echo(vkey)
+
+
+@audit_group.command()
+@_DB
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Signing key file; repeat to sign with the old and the new key while rotating "
+    "(default: GOLIVE_AUDIT_KEY).",
+)
+@_NOW
+@_FORMAT
+def checkpoint(db_url: str | None, keys: tuple[Path, ...], now: str | None, fmt: str) -> None:
+    """Sign and store a checkpoint of the ledger now; print the signed note."""
+    paths = list(keys)
+    if not paths:
+        configured = load_settings().audit_key
+        if configured:
+            paths = [Path(configured)]
+    signers = audit.load_signers(paths)
+    with _connection(db_url, write=True) as connection:
+        stored = audit.issue_checkpoint(connection, signers, now=_now(now))
+    if fmt == "json":
+        echo_json(
+            {
+                "version": 1,
+                "id": stored.id,
+                "size": stored.size,
+                "issued_at": stored.issued_at,
+                "root": core.b64(stored.root),
+                "note": stored.note,
+            }
+        )
+    else:
+        click.echo(stored.note, nl=False)
+
+
+@audit_group.command()
+@_DB
+@click.option("--index", type=click.IntRange(min=0), help="Prove the inclusion of this entry.")
+@click.option("--size", type=click.IntRange(min=1), help="Against the checkpoint of this size.")
+@click.option("--old-size", type=click.IntRange(min=1), help="Consistency: the older checkpoint.")
+@click.option("--new-size", type=click.IntRange(min=1), help="Consistency: the newer checkpoint.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def prove(
+    db_url: str | None,
+    index: int | None,
+    size: int | None,
+    old_size: int | None,
+    new_size: int | None,
+    out: Path | None,
+) -> None:
+    """Print an inclusion proof (--index) or a consistency proof (--old-size/--new-size)
+    as JSON, verifiable offline with 'golive audit verify --proof FILE --key PUB'."""
+    if (index is None) == (old_size is None and new_size is None):
+        raise UsageError("give either --index, or --old-size and --new-size")
+    with _connection(db_url, write=False) as connection:
+        if index is not None:
+            document = audit.prove_inclusion(connection, index, checkpoint_size=size)
+        else:
+            if old_size is None or new_size is None:
+                raise UsageError("a consistency proof needs --old-size and --new-size")
+            document = audit.prove_consistency(connection, old_size, new_size)
+    if out is None:
+        echo_json(document)
+    else:
+        out.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@audit_group.command()
+@_DB
+@click.option("--from", "start", metavar="INDEX|DATE", help="First entry (default: the oldest).")
+@click.option(
+    "--to", "end", metavar="INDEX|DATE", help="End, exclusive (default: the latest checkpoint)."
+)
+@click.option(
+    "--include-personal",
+    is_flag=True,
+    help="Add kept personal values and salts (then erasure must also reach this copy).",
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_FORMAT
+def export(
+    db_url: str | None,
+    start: str | None,
+    end: str | None,
+    include_personal: bool,
+    out: Path,
+    fmt: str,
+) -> None:
+    """Write a self-contained, verifiable bundle of entries, checkpoints and proofs."""
+    with _connection(db_url, write=False) as connection:
+        bundle = audit.export_bundle(
+            connection,
+            start=audit.resolve_bound(connection, start),
+            end=audit.resolve_bound(connection, end),
+            include_personal=include_personal,
+        )
+    digest = audit.write_bundle(bundle, out)
+    span = bundle["range"]
+    assert isinstance(span, dict)
+    summary = {
+        "version": 1,
+        "out": str(out),
+        "sha256": digest,
+        "range": span,
+        "tree_size": bundle["tree_size"],
+    }
+    if fmt == "json":
+        echo_json(summary)
+    else:
+        click.echo(
+            f"{out}: entries [{span['start']}, {span['end']}) of a tree of size "
+            f"{bundle['tree_size']}; sha256 {digest}"
+        )
+
+
+@audit_group.command()
+@click.option(
+    "--bundle", type=click.Path(dir_okay=False, path_type=Path), help="Verify this bundle."
+)
+@click.option("--proof", type=click.Path(dir_okay=False, path_type=Path), help="Verify a proof.")
+@_DB
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    help="Public verifier key (name+id+key) or a file of them; repeat for several.",
+)
+@click.option("--origin", help="The log's origin (default: the name of the keys).")
+@_FORMAT
+@click.pass_context
+def verify(
+    ctx: click.Context,
+    bundle: Path | None,
+    proof: Path | None,
+    db_url: str | None,
+    keys: tuple[str, ...],
+    origin: str | None,
+    fmt: str,
+) -> None:
+    """Verify a bundle or a proof offline (no database, no server), or recompute the whole
+    tree of a database (--db) and name the first tampered index. Exit 1 if tampered."""
+    chosen = [name for name, value in (("--bundle", bundle), ("--proof", proof)) if value]
+    if db_url is not None:
+        chosen.append("--db")
+    if len(chosen) != 1:
+        raise UsageError("give exactly one of --bundle FILE, --proof FILE or --db URL")
+    if bundle is not None or proof is not None:
+        verifiers = audit.load_verifiers(keys)
+        if bundle is not None:
+            report = audit.verify_bundle_file(bundle, verifiers, origin)
+            if fmt == "json":
+                echo_json({"version": 1, **report.as_dict()})
+            else:
+                click.echo(
+                    f"ok: {bundle}: entries [{report.start}, {report.end}) are in the tree of "
+                    f"size {report.tree_size} of {report.origin}; {report.checkpoints} "
+                    f"checkpoints consistent; signed by {', '.join(report.keys)}"
+                )
+            return
+        assert proof is not None
+        document, _ = audit.load_bundle(proof)
+        try:
+            what = audit.verify_proof(document, verifiers)
+        except InputError as exc:
+            raise InputError(f"{proof}: {exc}") from None
+        if fmt == "json":
+            echo_json({"version": 1, "ok": True, "proven": what})
+        else:
+            click.echo(f"ok: {what}")
+        return
+    verifiers = audit.load_verifiers(keys) if keys else []
+    with _connection(db_url, write=False) as connection:
+        result = audit.verify_database(connection, verifiers)
+    if fmt == "json":
+        echo_json(result.as_dict())
+    else:
+        _render_database_report(result)
+    if not result.ok:
+        ctx.exit(EXIT_POLICY_SAYS_NO)
+
+
+def _render_database_report(result: audit.DatabaseReport) -> None:
+    for guard in result.missing_guards:
+        click.echo(f"warning: WORM guard missing: {guard}", err=True)
+    if not result.signatures_checked:
+        click.echo("warning: checkpoint signatures not checked (no --key)", err=True)
+    if result.ok:
+        click.echo(
+            f"ok: {result.entries} entries (tree size {result.size}, pruned below "
+            f"{result.pruned_before}) and {result.checkpoints} checkpoints verify"
+        )
+        return
+    first = result.first_bad_index
+    click.echo(f"TAMPERED: first bad index {first if first is not None else '(none named)'}")
+    for finding in result.findings:
+        click.echo(f"  - {finding.message}")
+
+
+@audit_group.command()
+@_DB
+@click.option("--archive", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--before", required=True, metavar="DATE", help="Prune entries older than this.")
+@click.option("--key", "keys", multiple=True, required=True, help="Public key to verify with.")
+@_NOW
+@_FORMAT
+def prune(
+    db_url: str | None,
+    archive: Path,
+    before: str,
+    keys: tuple[str, ...],
+    now: str | None,
+    fmt: str,
+) -> None:
+    """Delete hot entries older than --before, only after verifying the archive bundle
+    that holds them. Tree nodes stay, so proofs keep working."""
+    verifiers = audit.load_verifiers(keys)
+    with _connection(db_url, write=True) as connection:
+        report = audit.prune(
+            connection,
+            archive,
+            before=_date("--before", before),
+            verifiers=verifiers,
+            now=_now(now),
+        )
+    if fmt == "json":
+        echo_json(report.as_dict())
+    else:
+        click.echo(
+            f"pruned {report.deleted} entries; entries below {report.before_idx} now live in "
+            f"{archive} (sha256 {report.archive_sha256})"
+        )
+
+
+@audit_group.command()
+@click.option("--owner", "owner", default="golive_owner", show_default=True)
+@click.option("--app", "app", default="golive_app", show_default=True)
+def grants(owner: str, app: str) -> None:
+    """Print the PostgreSQL script that gives the ledger to an owner role and the
+    application role only SELECT and INSERT on the append-only tables."""
+    click.echo(worm.grants_sql(owner, app), nl=False)

@@ -1,0 +1,822 @@
+"""Audit ledger use cases: keys, checkpoints, proofs, export, verification, pruning.
+
+Every function that touches the database takes a ``sqlalchemy.Connection`` inside the
+caller's transaction (a unit of work, an API request, a CLI command) and never commits.
+:func:`verify_bundle_file` needs no database at all: an auditor runs it with the bundle and
+the log's public key only.
+
+JSON shapes (version 1, documented in ``docs/ledger.md``): :func:`prove_inclusion`,
+:func:`prove_consistency`, :func:`export_bundle` and the reports' ``as_dict``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from golive.core import ledger as core
+from golive.core.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint, sign_checkpoint
+from golive.core.merkle import (
+    Frontier,
+    consistency_ranges,
+    inclusion_ranges,
+    perfect_ranges,
+    verify_consistency,
+    verify_inclusion,
+)
+from golive.core.note import Ed25519Signer, Ed25519Verifier, Signer, Verifier, parse_note
+from golive.errors import InputError, VerificationError
+from golive.storage import ledger, worm
+
+__all__ = [
+    "BUNDLE_MAX_BYTES",
+    "DatabaseReport",
+    "Finding",
+    "PruneReport",
+    "erase_personal",
+    "export_bundle",
+    "generate_key",
+    "issue_checkpoint",
+    "load_bundle",
+    "load_signers",
+    "load_verifiers",
+    "prove_consistency",
+    "prove_inclusion",
+    "prune",
+    "resolve_bound",
+    "scheduled_checkpoint",
+    "verify_bundle_file",
+    "verify_database",
+    "verify_proof",
+    "write_bundle",
+]
+
+BUNDLE_MAX_BYTES = 4 * 1024 * 1024 * 1024
+"""Largest bundle file read (4 GiB): archives of long segments are big but finite."""
+
+_KEY_MAX_BYTES = 64 * 1024
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def generate_key(name: str, path: Path) -> Ed25519Signer:
+    """Make an Ed25519 signing key named ``name`` (the log's origin) and write its signer
+    key string to ``path`` with mode 0600. Refuses to overwrite an existing file."""
+    signer = Ed25519Signer(name, secrets.token_bytes(32))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InputError(f"{path}: already exists; golive never overwrites a key") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot create the key file: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(signer.skey + "\n")
+    return signer
+
+
+def _read_small(path: Path, what: str) -> str:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(_KEY_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+    if len(data) > _KEY_MAX_BYTES:
+        raise InputError(f"{path}: larger than a {what} can be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: the {what} is not UTF-8 text") from None
+
+
+def load_signers(paths: Iterable[Path]) -> list[Signer]:
+    """Signing keys from files written by :func:`generate_key` (one ``PRIVATE+KEY+...``
+    line each). Several keys sign together during a rotation; they must share one name."""
+    signers: list[Signer] = []
+    for path in paths:
+        text = _read_small(Path(path), "signing key").strip()
+        try:
+            signers.append(Ed25519Signer.from_skey(text))
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
+    if not signers:
+        raise InputError("no signing key: pass --key FILE or set GOLIVE_AUDIT_KEY")
+    names = {s.name for s in signers}
+    if len(names) > 1:
+        raise InputError(f"signing keys name different logs {sorted(names)}; one origin per log")
+    return signers
+
+
+def load_verifiers(values: Iterable[str]) -> list[Verifier]:
+    """Public keys from verifier key strings, or files holding one per line."""
+    verifiers: list[Verifier] = []
+    for value in values:
+        if "+" in value and not Path(value).exists():
+            verifiers.append(Ed25519Verifier.from_vkey(value.strip()))
+            continue
+        path = Path(value)
+        lines = [line.strip() for line in _read_small(path, "public key").splitlines()]
+        for number, line in enumerate(lines, 1):
+            if not line or line.startswith("#"):
+                continue
+            try:
+                verifiers.append(Ed25519Verifier.from_vkey(line))
+            except InputError as exc:
+                raise InputError(f"{path}:{number}: {exc}") from None
+    if not verifiers:
+        raise InputError("no public key: pass --key with a verifier key or a file of them")
+    return verifiers
+
+
+# --- checkpoints ------------------------------------------------------------------------------
+
+
+def issue_checkpoint(
+    connection: sa.Connection, signers: Sequence[Signer], *, now: datetime
+) -> ledger.StoredCheckpoint:
+    """Sign and store a checkpoint of the current tree head, inside the caller's transaction.
+
+    Before signing, the head is checked to extend the latest stored checkpoint (a log must
+    never sign a tree inconsistent with one it signed before); otherwise
+    :class:`VerificationError` and nothing is signed.
+    """
+    if not signers:
+        raise InputError("a checkpoint needs at least one signing key")
+    frontier = ledger.read_frontier(connection)
+    root = frontier.root()
+    previous = ledger.latest_checkpoint(connection)
+    if previous is not None:
+        _check_extends(connection, previous, frontier.size, root)
+    note = sign_checkpoint(Checkpoint(signers[0].name, frontier.size, root), signers)
+    return ledger.insert_checkpoint(
+        connection, size=frontier.size, root=root, issued_at=now, note=note
+    )
+
+
+def _check_extends(
+    connection: sa.Connection, previous: ledger.StoredCheckpoint, size: int, root: bytes
+) -> None:
+    if previous.size > size:
+        raise VerificationError(
+            f"the tree head (size {size}) is behind checkpoint {previous.id} "
+            f"(size {previous.size}): entries were removed; refusing to sign"
+        )
+    if previous.size == 0:
+        return
+    proof = ledger.subtree_hashes(connection, consistency_ranges(previous.size, size))
+    try:
+        verify_consistency(previous.size, size, proof, previous.root, root)
+    except VerificationError as exc:
+        raise VerificationError(
+            f"the tree head does not extend checkpoint {previous.id}: {exc}; refusing to sign"
+        ) from None
+
+
+def scheduled_checkpoint(
+    engine: sa.Engine, signers: Sequence[Signer], clock: Callable[[], datetime]
+) -> ledger.StoredCheckpoint | None:
+    """For the scheduler: issue a checkpoint in its own transaction if the tree grew since
+    the latest one (or none exists). Returns the new checkpoint, or None if nothing to do."""
+    with engine.begin() as connection:
+        latest = ledger.latest_checkpoint(connection)
+        size = ledger.read_frontier(connection).size
+        names = {s.name for s in signers}
+        if latest is not None and latest.size == size and _signed_by(latest.note, signers):
+            return None
+        if not names:
+            return None
+        return issue_checkpoint(connection, signers, now=clock())
+
+
+def _signed_by(note: str, signers: Sequence[Signer]) -> bool:
+    present = {(s.name, s.key_id) for s in parse_note(note).signatures}
+    return all((s.name, s.key_id) in present for s in signers)
+
+
+# --- proofs ------------------------------------------------------------------------------------
+
+
+def _anchor(
+    connection: sa.Connection, size: int | None, must_exceed: int
+) -> ledger.StoredCheckpoint:
+    if size is None:
+        found = ledger.latest_checkpoint(connection)
+        if found is None:
+            raise InputError("the ledger has no checkpoint yet; run 'golive audit checkpoint'")
+    else:
+        found = ledger.checkpoint_by_size(connection, size)
+        if found is None:
+            raise InputError(f"no checkpoint of tree size {size}; list them with the API")
+    if found.size <= must_exceed:
+        raise InputError(
+            f"entry {must_exceed} is not covered by checkpoint size {found.size} yet; "
+            "issue a newer checkpoint ('golive audit checkpoint')"
+        )
+    return found
+
+
+def _entry_dict(entry: core.Entry) -> dict[str, object]:
+    data = entry.as_dict()
+    data["leaf_hash"] = core.b64(entry.leaf_hash())
+    return data
+
+
+def prove_inclusion(
+    connection: sa.Connection,
+    index: int,
+    *,
+    tenant: str | None = None,
+    checkpoint_size: int | None = None,
+) -> dict[str, object]:
+    """Entry ``index`` with its RFC 9162 inclusion proof against a checkpoint (the latest,
+    or the one of ``checkpoint_size``). ``tenant`` limits the lookup to that tenant."""
+    if index < 0:
+        raise InputError(f"index: {index} is negative")
+    entry = ledger.get_entry(connection, index, tenant=tenant)
+    if entry is None:
+        pruned = ledger.pruned_before(connection)
+        if index < pruned and tenant is None:
+            raise InputError(
+                f"entry {index} was pruned after archiving; prove it from the archive bundle"
+            )
+        raise InputError(f"index: no entry {index}")
+    anchor = _anchor(connection, checkpoint_size, index)
+    proof = ledger.subtree_hashes(connection, inclusion_ranges(index, anchor.size))
+    return {
+        "version": 1,
+        "kind": "inclusion",
+        "entry": _entry_dict(entry),
+        "tree_size": anchor.size,
+        "proof": [core.b64(h) for h in proof],
+        "checkpoint": anchor.note,
+    }
+
+
+def prove_consistency(connection: sa.Connection, old_size: int, new_size: int) -> dict[str, object]:
+    """The consistency proof between the checkpoints of ``old_size`` and ``new_size``."""
+    if not 0 < old_size <= new_size:
+        raise InputError(f"sizes: need 0 < old ({old_size}) <= new ({new_size})")
+    old = ledger.checkpoint_by_size(connection, old_size)
+    new = ledger.checkpoint_by_size(connection, new_size)
+    for size, found in ((old_size, old), (new_size, new)):
+        if found is None:
+            raise InputError(f"no checkpoint of tree size {size}")
+    assert old is not None
+    assert new is not None
+    proof = ledger.subtree_hashes(connection, consistency_ranges(old_size, new_size))
+    return {
+        "version": 1,
+        "kind": "consistency",
+        "old_size": old_size,
+        "new_size": new_size,
+        "proof": [core.b64(h) for h in proof],
+        "old_checkpoint": old.note,
+        "new_checkpoint": new.note,
+    }
+
+
+def verify_proof(document: Mapping[str, object], verifiers: Sequence[Verifier]) -> str:
+    """Check a document from :func:`prove_inclusion` or :func:`prove_consistency` offline.
+    Returns a one-line description of what was proven."""
+    kind = document.get("kind")
+    names = sorted({v.name for v in verifiers})
+    if kind == "inclusion":
+        note = _text(document, "checkpoint")
+        head = _open_any(note, names, verifiers)
+        entry = core.Entry.from_dict(_mapping(document, "entry"), "proof.entry")
+        proof = [core.unb64(h, "proof.proof") for h in _list(document, "proof")]
+        verify_inclusion(entry.leaf_hash(), entry.index, head.size, proof, head.root_hash)
+        return f"entry {entry.index} is in the tree of size {head.size} of {head.origin}"
+    if kind == "consistency":
+        old = _open_any(_text(document, "old_checkpoint"), names, verifiers)
+        new = _open_any(_text(document, "new_checkpoint"), names, verifiers)
+        proof = [core.unb64(h, "proof.proof") for h in _list(document, "proof")]
+        verify_consistency(old.size, new.size, proof, old.root_hash, new.root_hash)
+        return f"the tree of size {new.size} extends the tree of size {old.size}"
+    raise InputError("proof.kind: expected 'inclusion' or 'consistency'")
+
+
+def _open_any(note: str, names: Sequence[str], verifiers: Sequence[Verifier]) -> Checkpoint:
+    origin = parse_checkpoint(parse_note(note).text).origin
+    if origin not in names:
+        raise VerificationError(f"checkpoint is for log {origin!r}; the keys given are {names}")
+    return open_checkpoint(note, origin, verifiers)[0]
+
+
+def _text(data: Mapping[str, object], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise InputError(f"proof.{name}: expected a string")
+    return value
+
+
+def _mapping(data: Mapping[str, object], name: str) -> Mapping[str, object]:
+    value = data.get(name)
+    if not isinstance(value, Mapping):
+        raise InputError(f"proof.{name}: expected an object")
+    return value
+
+
+def _list(data: Mapping[str, object], name: str) -> list[object]:
+    value = data.get(name)
+    if not isinstance(value, list):
+        raise InputError(f"proof.{name}: expected a list")
+    return value
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def resolve_bound(connection: sa.Connection, value: str | None) -> int | None:
+    """An export bound: an entry index (``1234``) or an ISO date/time (the first entry at or
+    after it). None stays None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{value!r}: expected an entry index or an ISO date") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    first = connection.execute(
+        sa.select(sa.func.min(ledger.audit_entries.c.idx)).where(
+            ledger.audit_entries.c.time >= core.format_time(moment)
+        )
+    ).scalar()
+    if first is None:
+        return ledger.read_frontier(connection).size
+    return int(first)
+
+
+def export_bundle(
+    connection: sa.Connection,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    include_personal: bool = False,
+) -> dict[str, object]:
+    """A self-contained bundle of entries ``[start, end)`` (version 1, ``docs/ledger.md``).
+
+    The bundle carries the entries, the range proof tying them to the *anchor* checkpoint
+    (the smallest checkpoint of size >= ``end``; by default the latest, with ``end`` its
+    size), every checkpoint of a size in ``(start, anchor]`` and the latest one, and the
+    consistency proofs between consecutive ones.
+    """
+    pruned = ledger.pruned_before(connection)
+    first = pruned if start is None else start
+    if first < pruned:
+        raise InputError(
+            f"from: entries below {pruned} were pruned; export from {pruned} or use the archive"
+        )
+    if end is None:
+        anchor = ledger.latest_checkpoint(connection)
+        if anchor is None:
+            raise InputError("the ledger has no checkpoint yet; run 'golive audit checkpoint'")
+        last = anchor.size
+    else:
+        last = end
+        covering = ledger.list_checkpoints(connection, min_size=max(last, 1), limit=1)
+        if not covering:
+            raise InputError(
+                f"to: no checkpoint covers entry {last - 1} yet; run 'golive audit checkpoint'"
+            )
+        anchor = covering[0]
+    if not 0 <= first < last:
+        raise InputError(f"from/to: the range [{first}, {last}) is empty")
+    rows = list(ledger.iter_entries(connection, first, last))
+    if len(rows) != last - first:
+        raise VerificationError(
+            f"entries [{first}, {last}) are not all stored ({len(rows)} rows); "
+            "run 'golive audit verify --db'"
+        )
+    kept = ledger.personal_values(connection, range(first, last)) if include_personal else {}
+    entries = []
+    for row in rows:
+        entry = ledger.entry_from_row(row)
+        item = entry.as_dict()
+        disclosed = kept.get(entry.index)
+        if disclosed:
+            item["personal"] = {
+                name: {"salt": core.b64(salt), "value": core.parse_json(value)}
+                for name, (salt, value) in sorted(disclosed.items())
+            }
+        entries.append(item)
+    range_proof = ledger.subtree_hashes(
+        connection, core.range_proof_ranges(first, last, anchor.size)
+    )
+    checkpoints = ledger.list_checkpoints(connection, min_size=first + 1, max_size=anchor.size)
+    latest = ledger.latest_checkpoint(connection)
+    if latest is not None and latest.size > anchor.size:
+        checkpoints.append(latest)
+    sizes = sorted({c.size for c in checkpoints if c.size > 0})
+    consistency = [
+        {
+            "old_size": old,
+            "new_size": new,
+            "proof": [
+                core.b64(h) for h in ledger.subtree_hashes(connection, consistency_ranges(old, new))
+            ],
+        }
+        for old, new in itertools.pairwise(sizes)
+    ]
+    origin = parse_checkpoint(parse_note(anchor.note).text).origin
+    return {
+        "format": core.BUNDLE_FORMAT,
+        "version": core.BUNDLE_VERSION,
+        "origin": origin,
+        "range": {"start": first, "end": last},
+        "tree_size": anchor.size,
+        "entries": entries,
+        "range_proof": [core.b64(h) for h in range_proof],
+        "checkpoints": [
+            {"size": c.size, "issued_at": c.issued_at, "note": c.note} for c in checkpoints
+        ],
+        "consistency": consistency,
+    }
+
+
+def write_bundle(bundle: Mapping[str, object], path: Path) -> str:
+    """Write a bundle as JSON; return the SHA-256 (hex) of the bytes written."""
+    data = (json.dumps(bundle, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the bundle: {exc.strerror}") from None
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_bundle(path: Path) -> tuple[dict[str, object], str]:
+    """Read a bundle file; return it and the SHA-256 (hex) of its bytes."""
+    try:
+        size = path.stat().st_size
+        if size > BUNDLE_MAX_BYTES:
+            raise InputError(f"{path}: larger than {BUNDLE_MAX_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the bundle: {exc.strerror}") from None
+    try:
+        bundle = core.parse_json(data)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if not isinstance(bundle, dict):
+        raise InputError(f"{path}: a bundle is a JSON object")
+    return bundle, hashlib.sha256(data).hexdigest()
+
+
+def verify_bundle_file(
+    path: Path, verifiers: Sequence[Verifier], origin: str | None = None
+) -> core.BundleReport:
+    """Verify a bundle file offline: no database, no server."""
+    bundle, _ = load_bundle(path)
+    try:
+        return core.verify_bundle(bundle, verifiers, origin)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+# --- tamper detection ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing in the database that is not what the ledger committed to."""
+
+    index: int | None
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"index": self.index, "message": self.message}
+
+
+@dataclass
+class DatabaseReport:
+    """The outcome of :func:`verify_database`."""
+
+    size: int = 0
+    pruned_before: int = 0
+    entries: int = 0
+    checkpoints: int = 0
+    signatures_checked: bool = False
+    missing_guards: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first_bad_index(self) -> int | None:
+        indices = [f.index for f in self.findings if f.index is not None]
+        return min(indices) if indices else None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "ok": self.ok,
+            "tree_size": self.size,
+            "pruned_before": self.pruned_before,
+            "entries_checked": self.entries,
+            "checkpoints_checked": self.checkpoints,
+            "signatures_checked": self.signatures_checked,
+            "missing_guards": self.missing_guards,
+            "first_bad_index": self.first_bad_index,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+_MAX_FINDINGS = 100
+
+
+class _Verifier:
+    """Streams the entries once, recomputing leaves, perfect nodes and roots."""
+
+    def __init__(
+        self, connection: sa.Connection, verifiers: Sequence[Verifier], batch: int
+    ) -> None:
+        self.connection = connection
+        self.verifiers = list(verifiers)
+        self.batch = batch
+        self.report = DatabaseReport(signatures_checked=bool(verifiers))
+
+    def add(self, index: int | None, message: str) -> None:
+        if len(self.report.findings) < _MAX_FINDINGS:
+            self.report.findings.append(Finding(index, message))
+
+    def run(self) -> DatabaseReport:
+        connection, report = self.connection, self.report
+        report.missing_guards = worm.missing_guards(connection)
+        try:
+            head = ledger.read_frontier(connection)
+        except VerificationError as exc:
+            self.add(None, str(exc))
+            head = Frontier()
+        report.size = head.size
+        report.pruned_before = start = ledger.pruned_before(connection)
+        checkpoints = ledger.list_checkpoints(connection)
+        report.checkpoints = len(checkpoints)
+        for stored in checkpoints:
+            self._check_note(stored)
+        pending = [c for c in checkpoints if c.size > start]
+        for stored in (c for c in checkpoints if c.size <= start):
+            self._check_root_from_nodes(stored)
+        frontier = self._frontier_at(start)
+        position = start
+        while position < head.size:
+            stop = min(position + self.batch, head.size)
+            frontier = self._check_batch(frontier, position, stop)
+            while pending and pending[0].size <= frontier.size:
+                self._check_root(pending.pop(0), frontier)
+            position = stop
+        self._check_outside(start, head.size)
+        for stored in pending:
+            self.add(
+                head.size,
+                f"checkpoint {stored.id} covers {stored.size} entries but the tree holds "
+                f"{head.size}: entries from {head.size} on were removed",
+            )
+        if frontier.size == head.size and frontier.root() != head.root():
+            self.add(None, "the ledger head's frontier does not match the entries")
+        return report
+
+    def _check_outside(self, start: int, size: int) -> None:
+        idx = ledger.audit_entries.c.idx
+        beyond = self.connection.execute(sa.select(sa.func.min(idx)).where(idx >= size)).scalar()
+        if beyond is not None:
+            self.add(int(beyond), f"entry {beyond} is beyond the tree (size {size}): inserted")
+        below = self.connection.execute(sa.select(sa.func.min(idx)).where(idx < start)).scalar()
+        if below is not None:
+            where = "a negative index" if below < 0 else f"the pruned range (< {start})"
+            self.add(None, f"an entry was inserted at {where}: index {below}")
+
+    def _frontier_at(self, size: int) -> Frontier:
+        if size == 0:
+            return Frontier()
+        keys = {(lvl, i) for lvl, i in _perfect_keys(0, size)}
+        found = ledger.read_nodes(self.connection, keys)
+
+        def node(level: int, index: int) -> bytes:
+            value = found.get((level, index))
+            if value is None:
+                raise VerificationError(f"node ({level}, {index}) of the pruned prefix is missing")
+            return value
+
+        try:
+            return Frontier.from_nodes(size, node)
+        except VerificationError as exc:
+            self.add(0, str(exc))
+            return Frontier()
+
+    def _check_note(self, stored: ledger.StoredCheckpoint) -> None:
+        where = f"checkpoint {stored.id} (size {stored.size})"
+        try:
+            if self.verifiers:
+                origin = parse_checkpoint(parse_note(stored.note).text).origin
+                head, _ = open_checkpoint(stored.note, origin, self.verifiers)
+            else:
+                head = parse_checkpoint(parse_note(stored.note).text)
+        except (InputError, VerificationError) as exc:
+            self.add(None, f"{where}: its signed note does not verify: {exc}")
+            return
+        if head.size != stored.size or head.root_hash != stored.root:
+            self.add(None, f"{where}: the stored size or root differs from its signed note")
+
+    def _check_root(self, stored: ledger.StoredCheckpoint, frontier: Frontier) -> None:
+        if frontier.size == stored.size and frontier.root() != stored.root:
+            self.add(
+                stored.size - 1,
+                f"checkpoint {stored.id} (size {stored.size}): the entries no longer lead to "
+                "its signed root",
+            )
+
+    def _check_root_from_nodes(self, stored: ledger.StoredCheckpoint) -> None:
+        if stored.size == 0:
+            return
+        root = self._frontier_at(stored.size).root()
+        if root != stored.root:
+            self.add(
+                stored.size - 1,
+                f"checkpoint {stored.id} (size {stored.size}, archived): the stored nodes no "
+                "longer lead to its signed root",
+            )
+
+    def _check_batch(self, frontier: Frontier, start: int, stop: int) -> Frontier:
+        rows = list(ledger.iter_entries(self.connection, start, stop, batch=stop - start + 1))
+        stored = {
+            (int(r.level), int(r.idx)): bytes(r.hash)
+            for r in ledger.nodes_completed_in(self.connection, start, stop)
+        }
+        personal = ledger.personal_values(self.connection, [int(r.idx) for r in rows])
+        by_index = {int(r.idx): r for r in rows}
+        self.report.entries += len(rows)
+        for index in range(start, stop):
+            computed: bytes | None = None
+            row = by_index.get(index)
+            if row is None:
+                self.add(index, f"entry {index} is missing: deleted or moved")
+            else:
+                try:
+                    entry = ledger.entry_from_row(row)
+                    computed = entry.leaf_hash()
+                    self._check_personal(entry, personal.get(index, {}))
+                except VerificationError as exc:
+                    self.add(index, str(exc))
+            leaf = stored.get((0, index))
+            if leaf is None:
+                self.add(index, f"the leaf hash of entry {index} is missing")
+                leaf = computed
+            elif computed is not None and computed != leaf:
+                self.add(index, f"entry {index} was changed: it no longer hashes to its leaf")
+            if leaf is None:
+                leaf = b"\0" * 32
+            for node in frontier.append_leaf_hash(leaf)[1:]:
+                kept = stored.get((node.level, node.index))
+                if kept != node.hash:
+                    self.add(
+                        node.start,
+                        f"tree node (level {node.level}, index {node.index}) over entries "
+                        f"[{node.start}, {node.end}) is missing or changed",
+                    )
+        return frontier
+
+    def _check_personal(self, entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]) -> None:
+        for name, (salt, value) in kept.items():
+            try:
+                commitment = core.personal_commitment(core.parse_json(value), salt)
+            except InputError:
+                commitment = {}
+            if entry.payload.get(name) != commitment:
+                self.add(
+                    entry.index,
+                    f"the kept personal value {name!r} of entry {entry.index} does not "
+                    "match its commitment",
+                )
+
+
+def _perfect_keys(start: int, end: int) -> list[tuple[int, int]]:
+    keys = []
+    for lo, hi in perfect_ranges(start, end):
+        level = (hi - lo).bit_length() - 1
+        keys.append((level, lo >> level))
+    return keys
+
+
+def verify_database(
+    connection: sa.Connection, verifiers: Sequence[Verifier] = (), *, batch: int = 5000
+) -> DatabaseReport:
+    """Recompute the whole tree from the stored entries and check every stored node,
+    checkpoint (signature too, when ``verifiers`` are given) and the head.
+
+    Finds entries changed, deleted, inserted or reordered behind golive's back; the report
+    names the first bad index. Reads the database once, in batches.
+    """
+    return _Verifier(connection, verifiers, batch).run()
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    """What :func:`prune` removed."""
+
+    before_idx: int
+    deleted: int
+    archive_sha256: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "pruned_before": self.before_idx,
+            "deleted": self.deleted,
+            "archive_sha256": self.archive_sha256,
+        }
+
+
+def prune(
+    connection: sa.Connection,
+    archive: Path,
+    *,
+    before: datetime,
+    verifiers: Sequence[Verifier],
+    now: datetime,
+) -> PruneReport:
+    """Delete hot entries older than ``before`` that the archive bundle holds, after
+    verifying the archive with the public keys and checking that it matches this database
+    entry for entry and checkpoint for checkpoint. Tree nodes are kept (so proofs of later
+    entries, and consistency proofs, still come from the database). Runs in the caller's
+    transaction; on SQLite the connection must be golive's (the authorizer lets it prune).
+    """
+    bundle, digest = load_bundle(archive)
+    try:
+        report = core.verify_bundle(bundle, verifiers)
+    except InputError as exc:
+        raise InputError(f"{archive}: {exc}") from None
+    anchor = ledger.checkpoint_by_size(connection, report.tree_size)
+    if anchor is None or anchor.root != report.root:
+        raise VerificationError(
+            f"{archive}: its anchor checkpoint (size {report.tree_size}) is not one this "
+            "database issued; refusing to prune"
+        )
+    already = ledger.pruned_before(connection)
+    if report.start > already:
+        raise InputError(
+            f"{archive}: the archive starts at entry {report.start}, but entries from "
+            f"{already} on are not archived; export from {already}"
+        )
+    cutoff = core.format_time(before)
+    entries = bundle["entries"]
+    assert isinstance(entries, list)
+    cut = already
+    for item in entries[already - report.start :]:
+        entry = core.Entry.from_dict(item)
+        if entry.time >= cutoff:
+            break
+        stored = ledger.get_entry(connection, entry.index)
+        if stored is None or stored.leaf_hash() != entry.leaf_hash():
+            raise VerificationError(
+                f"{archive}: entry {entry.index} differs from the database; run "
+                "'golive audit verify --db' before pruning"
+            )
+        cut = entry.index + 1
+    if cut <= already:
+        return PruneReport(already, 0, digest)
+    connection.execute(
+        ledger.audit_prunes.insert().values(
+            before_idx=cut,
+            checkpoint_size=report.tree_size,
+            archive_sha256=digest,
+            archive_name=archive.name,
+            pruned_at=core.format_time(now),
+        )
+    )
+    with worm.allow_prune(connection):
+        deleted = connection.execute(
+            ledger.audit_entries.delete().where(ledger.audit_entries.c.idx < cut)
+        ).rowcount
+    personal = ledger.audit_personal
+    connection.execute(personal.delete().where(personal.c.entry_idx < cut))
+    return PruneReport(cut, int(deleted), digest)
+
+
+def erase_personal(connection: sa.Connection, *, subject_indices: Iterable[int]) -> int:
+    """Erase the kept personal values of the given entries (right to erasure). The tree,
+    its checkpoints and every proof are unaffected: the leaves hold only commitments."""
+    indices = sorted(set(subject_indices))
+    if not indices:
+        return 0
+    result = connection.execute(
+        ledger.audit_personal.delete().where(ledger.audit_personal.c.entry_idx.in_(indices))
+    )
+    return int(result.rowcount)
