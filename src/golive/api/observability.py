@@ -159,6 +159,7 @@ class ObservabilityMiddleware:
                 scope.get("path", ""),
                 status,
                 extra={
+                    "request_id": request_id,
                     "method": method,
                     "path": scope.get("path", ""),
                     "route": template,
