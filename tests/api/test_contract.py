@@ -118,8 +118,8 @@ def test_metrics_count_requests_by_route_template_and_records_ingested(client, t
     client.get(f"/api/v1/deployments/{r.json()['ids'][0]}", headers=tenant.auth())
     text = client.get("/metrics").text
     assert (
-        'golive_http_requests_total{method="GET",route="/api/v1/deployments/{record_id}",status="200"} 1.0'
-        in text
+        'golive_http_requests_total{method="GET",route="/api/v1/deployments/{record_id}",'
+        'status="200"} 1.0' in text
     )
     assert (
         'golive_http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/v1/deployments"}'
