@@ -25,21 +25,47 @@ def clean(text: str) -> str:
 class Doc:
     """A JSON value at a path inside an evidence file."""
 
-    __slots__ = ("path", "source", "value")
+    # The path is built only when an error needs it: a child keeps its parent and its step,
+    # so walking 100,000 results does not build 3,000,000 path strings.
+    __slots__ = ("_parent", "_prefix", "_step", "source", "value")
 
-    def __init__(self, value: object, source: str, path: str = "") -> None:
+    def __init__(
+        self,
+        value: object,
+        source: str,
+        path: str = "",
+        parent: Doc | None = None,
+        step: str = "",
+    ) -> None:
         self.value = value
         self.source = source
-        self.path = path
+        self._prefix = path
+        self._parent = parent
+        self._step = step
+
+    @property
+    def path(self) -> str:
+        """Where this value is, e.g. ``runs[0].results[3].level``."""
+        steps: list[str] = []
+        node: Doc | None = self
+        while node is not None and node._parent is not None:
+            steps.append(node._step)
+            node = node._parent
+        text = node._prefix if node is not None else ""
+        for step in reversed(steps):
+            if step.startswith("["):
+                text += step
+            else:
+                text = f"{text}.{step}" if text else step
+        return text
 
     def fail(self, message: str) -> EvidenceError:
-        where = f"{self.path}: " if self.path else ""
+        path = self.path
+        where = f"{path}: " if path else ""
         return EvidenceError(self.source, f"{where}{message}")
 
     def _child(self, value: object, step: str) -> Doc:
-        if step.startswith("["):
-            return Doc(value, self.source, f"{self.path}{step}")
-        return Doc(value, self.source, f"{self.path}.{step}" if self.path else step)
+        return Doc(value, self.source, "", self, step)
 
     # -- shape -----------------------------------------------------------
     def is_obj(self) -> bool:
@@ -64,8 +90,11 @@ class Doc:
 
         Any other non-object value here is an error naming the path.
         """
-        if self.value is None:
-            return self._child(None, key)
+        value = self.value
+        if type(value) is dict:
+            return Doc(value.get(key), self.source, "", self, key)
+        if value is None:
+            return Doc(None, self.source, "", self, key)
         return self._child(self.obj().get(key), key)
 
     def items(self) -> Iterator[Doc]:

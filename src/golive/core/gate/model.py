@@ -317,7 +317,33 @@ class Decision:
 
     def to_json(self) -> str:
         """The decision as JSON: the same decision always gives the same bytes."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return dumps(self.to_dict()) + "\n"
+
+
+def dumps(value: object, level: int = 0) -> str:
+    """JSON indented by two spaces, except that each element of a long list of objects is
+    written compactly on its own line: readable, diff-friendly, and encoded by the C encoder
+    (``json.dumps`` with ``indent`` falls back to pure Python, 10x slower on 100,000 findings).
+    """
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, dict) and value:
+        items = [
+            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, level + 1)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list) and value:
+        if len(value) > _COMPACT_AFTER and all(isinstance(v, dict) for v in value):
+            rows = [
+                inner + json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value
+            ]
+        else:
+            rows = [inner + dumps(v, level + 1) for v in value]
+        return "[\n" + ",\n".join(rows) + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+_COMPACT_AFTER = 20
 
 
 def _iso(instant: datetime) -> str:
