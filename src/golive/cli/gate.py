@@ -123,6 +123,12 @@ def write_atomic(path: Path, text: str) -> None:
     help="Also write the report in --format to this file.",
 )
 @click.option("--explain", is_flag=True, help="Show, for each check, its rule and the facts used.")
+@click.option(
+    "--publish",
+    "publish_to",
+    is_flag=True,
+    help="Also send the decision and evidence to GOLIVE_SERVER (queued in the outbox if down).",
+)
 @click.pass_context
 def gate(
     ctx: click.Context,
@@ -144,6 +150,7 @@ def gate(
     fmt: str,
     output: Path | None,
     explain: bool,
+    publish_to: bool,
 ) -> None:
     """Decide whether a release may go to an environment, and explain why.
 
@@ -179,4 +186,8 @@ def gate(
     if output is not None:
         write_atomic(output, report)
     click.echo(report, nl=False)
+    if publish_to:
+        from golive.cli.publish import publish_after_gate
+
+        publish_after_gate(settings, decision.to_dict(), evidence, deployable or "local")
     ctx.exit(EXIT_OK if decision.verdict is not Verdict.BLOCKED else EXIT_POLICY_SAYS_NO)
