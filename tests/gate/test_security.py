@@ -343,3 +343,25 @@ def test_a_waiver_for_another_package_version_does_not_match():
 def test_a_waiver_without_a_scope_is_refused():
     with pytest.raises(ValueError, match="needs a scope"):
         waiver()
+
+
+FULL = "3f2a9c1b7e4d8a6f5c0b9e8d7a6f5e4d3c2b1a09"
+
+
+@pytest.mark.parametrize("report_commit", [FULL, FULL[:7]], ids=["report<=8.25", "report>=8.26"])
+@pytest.mark.parametrize("waiver_commit", [FULL, FULL[:7]], ids=["waiver-full", "waiver-short"])
+def test_gitleaks_fingerprints_match_with_full_or_short_commits_not_stale_case_27(
+    tmp_path, report_commit, waiver_commit
+):
+    import json
+
+    leak = json.loads((HANDMADE / "gitleaks.json").read_text())[0]
+    leak["Fingerprint"] = f"{report_commit}:settings.py:generic-api-key:4"
+    path = write(tmp_path, "gitleaks.json", [leak])
+    loaded = policy(_policy("secrets: {max_severity: none}"))
+    w = waiver(finding=f"{waiver_commit}:settings.py:generic-api-key:4")
+    decision = run(loaded, path, waivers=(w,))
+    assert check(decision, "security").outcome is Outcome.WAIVED
+    assert decision.waivers[0].status == "used"
+    other_line = waiver(finding=f"{waiver_commit}:settings.py:generic-api-key:5")
+    assert run(loaded, path, waivers=(other_line,)).waivers[0].status == "unused"

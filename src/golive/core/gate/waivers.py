@@ -191,7 +191,38 @@ def _matches_finding(wanted: str, issue: Issue) -> bool:
     target = canonical_id(wanted)
     if wanted == issue.key or target in issue.ids:
         return True
-    return any(wanted in (f.fingerprint, f.key) for f in issue.findings)
+    if any(wanted in (f.fingerprint, f.key) for f in issue.findings):
+        return True
+    native = _gitleaks_parts(wanted)
+    if native is None:
+        return False
+    for f in issue.findings:
+        for note in f.notes:
+            if note.startswith(_GITLEAKS_NOTE):
+                theirs = _gitleaks_parts(note[len(_GITLEAKS_NOTE) :])
+                if theirs is not None and _same_gitleaks(native, theirs):
+                    return True
+    return False
+
+
+_GITLEAKS_NOTE = "gitleaks fingerprint "
+_HEX = re.compile(r"^[0-9a-fA-F]{7,40}$")
+
+
+def _gitleaks_parts(text: str) -> tuple[str, str, str, str] | None:
+    """``commit:file:rule:line`` split, or None; the file may itself contain colons."""
+    head, _, rest = text.strip().partition(":")
+    if not _HEX.match(head) or rest.count(":") < 2:
+        return None
+    path_rule, _, line = rest.rpartition(":")
+    path, _, rule = path_rule.rpartition(":")
+    return head.lower(), path, rule, line
+
+
+def _same_gitleaks(a: tuple[str, str, str, str], b: tuple[str, str, str, str]) -> bool:
+    """Equal, where the commit matches by prefix: gitleaks 8.26 shortened it to 7 characters
+    (a full-SHA entry written for an older gitleaks must not silently go stale)."""
+    return a[1:] == b[1:] and (a[0].startswith(b[0]) or b[0].startswith(a[0]))
 
 
 def _matches_purl(wanted: str, issue: Issue) -> bool:
