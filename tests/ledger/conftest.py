@@ -13,49 +13,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from ledger_support import LEDGER_TABLES, create_ledger, sqlite_engine
 
-from golive.storage import ledger, worm
 from golive.storage.metadata import metadata
 
 PG_ADMIN_URL = os.environ.get(
     "GOLIVE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-
-LEDGER_TABLES = [
-    ledger.audit_head,
-    ledger.audit_entries,
-    ledger.audit_nodes,
-    ledger.audit_checkpoints,
-    ledger.audit_personal,
-    ledger.audit_prunes,
-]
-
-
-def sqlite_engine(path: Path, *, guarded: bool = True) -> sa.Engine:
-    """A SQLite engine the way golive opens one: WAL, BEGIN IMMEDIATE, the WORM authorizer."""
-    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: object, record: object) -> None:
-        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    if guarded:
-        worm.install_sqlite_authorizer(engine)
-    return engine
-
-
-def create_ledger(engine: sa.Engine) -> None:
-    """Create the ledger tables and their WORM triggers (what migration 0002 does)."""
-    with engine.begin() as connection:
-        metadata.create_all(connection, tables=LEDGER_TABLES)
-        worm.install_worm(connection)
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from ledger_support import ORIGIN, T0, checkpoint, fill
 
 from golive.core import ledger as core
 from golive.core.checkpoint import open_checkpoint
@@ -16,30 +16,6 @@ from golive.core.note import Ed25519Signer, Ed25519Verifier
 from golive.errors import InputError, VerificationError
 from golive.services import audit
 from golive.storage import ledger
-
-ORIGIN = "golive.example.com/acme/prod"
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def fill(engine: sa.Engine, count: int, *, start: int = 0, tenant: str = "acme") -> None:
-    with engine.begin() as connection:
-        for n in range(start, start + count):
-            ledger.append_entry(
-                connection,
-                time=T0 + timedelta(minutes=n),
-                tenant=tenant,
-                actor=f"user:{n % 3}",
-                action="release.decided",
-                subject=f"release:{n}",
-                correlation_id=f"req-{n}",
-                payload={"n": n, "email": f"user{n}@example.com", "ok": n % 2 == 0},
-                personal=["email"],
-            )
-
-
-def checkpoint(engine: sa.Engine, signers: list[Ed25519Signer]) -> ledger.StoredCheckpoint:
-    with engine.begin() as connection:
-        return audit.issue_checkpoint(connection, signers, now=T0)
 
 
 @pytest.fixture
