@@ -156,9 +156,7 @@ def make_junit(directory: Path, cases: int, suites: int = 50) -> None:
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>']
     n = 0
     for s in range(suites):
-        parts.append(
-            f'<testsuite name="suite{s}" tests="{per}" timestamp="2026-11-24T09:00:00Z">'
-        )
+        parts.append(f'<testsuite name="suite{s}" tests="{per}" timestamp="2026-11-24T09:00:00Z">')
         for c in range(per):
             n += 1
             body = ""
