@@ -14,14 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo: install, then explain a reference policy (the server demo arrives with the control plane)
+## demo: install, create a SQLite control plane with the five reference tenants, serve it
+DEMO_DB := sqlite:///.golive/demo.db
 demo: venv
 	@echo "== golive $$($(BIN)/golive --version)"
-	@echo "== validating the five reference policies"
-	$(BIN)/golive policy validate examples/policies/*.yaml
-	@echo
-	@echo "== what the AI Film Studio policy enforces in production"
-	$(BIN)/golive policy explain examples/policies/ai-film-studio.yaml --env production
+	@mkdir -p .golive && rm -f .golive/demo.db .golive/demo.db-wal .golive/demo.db-shm
+	GOLIVE_DATABASE_URL=$(DEMO_DB) $(BIN)/golive demo seed --url http://127.0.0.1:8700
+	@echo "== serving on http://127.0.0.1:8700 (Ctrl-C stops)"
+	GOLIVE_DATABASE_URL=$(DEMO_DB) $(BIN)/golive serve --host 127.0.0.1 --port 8700
 
 ## test: install, lint, format check, type check, then the whole test suite
 test: venv lint typecheck unit

@@ -53,6 +53,7 @@ def _register() -> None:
     cli.add_command(importlib.import_module("golive.cli.tenant").tenant)
     cli.add_command(importlib.import_module("golive.cli.tenant").token)
     cli.add_command(importlib.import_module("golive.cli.publish").publish)
+    cli.add_command(importlib.import_module("golive.cli.demo").demo)
     cli.add_command(importlib.import_module("golive.cli.audit").audit_group)
 
 
