@@ -17,6 +17,7 @@ Evidence rules:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
@@ -38,6 +39,7 @@ from golive.core.policy.model import CommandPassedGate
 from golive.core.roster import RosterFile
 from golive.errors import EvidenceError, UsageError
 from golive.evidence import DEFAULT_MAX_BYTES, UnknownFormat, iter_files, read_path
+from golive.services import gate_facts
 from golive.services.policies import read_policy_text
 
 RUN_SOURCE = "golive gate --run"
@@ -60,6 +62,7 @@ class GateRequest:
     repo: Path = Path(".")
     record: Path | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    more: gate_facts.MoreFacts | None = None  # part 2: git, reviews, deployments, sign-offs
 
 
 @contextlib.contextmanager
@@ -93,18 +96,29 @@ def _evaluate(request: GateRequest) -> Decision:
     if request.run:
         report = run_commands(request, notes)
         if report is not None:
-            items.append(EvidenceItem(RUN_SOURCE, "", report, _parse_time(report.produced_at)))
+            # run by this very invocation: it is as fresh as the decision, whatever --now says
+            items.append(EvidenceItem(RUN_SOURCE, "", report, request.now, "run by this gate"))
             if request.record is not None:
                 write_record(request.record, report)
+    gathered = None
+    candidate = request.candidate
+    if request.more is not None:
+        teams = load_roster(request.roster).team_map() if request.roster else {}
+        more = dataclasses.replace(request.more, teams=teams)
+        gathered = gate_facts.gather(
+            more, policy, request.environment, request.stage, request.candidate
+        )
+        candidate = gathered.candidate
     facts = Facts(
-        candidate=request.candidate,
+        candidate=candidate,
         evidence=tuple(items),
         waivers=tuple(waivers),
         roster=roster,
         unavailable=request.unavailable,
         unreadable=tuple(unreadable),
+        **(gathered.fields if gathered else {}),
     )
-    return decide(
+    decision = decide(
         policy,
         environment=request.environment,
         facts=facts,
@@ -114,6 +128,9 @@ def _evaluate(request: GateRequest) -> Decision:
         stage=request.stage,
         notes=tuple(notes),
     )
+    if gathered is not None:
+        decision = gate_facts.apply_override(decision, policy, gathered, facts)
+    return decision
 
 
 def gather_evidence(
