@@ -6,9 +6,11 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
+from golive.cli import gate_part2
 from golive.core.gate import STAGES, Candidate, Decision, Verdict
 from golive.core.gate import render as renderers
 from golive.errors import EXIT_OK, EXIT_POLICY_SAYS_NO, UsageError
@@ -129,9 +131,11 @@ def write_atomic(path: Path, text: str) -> None:
     is_flag=True,
     help="Also send the decision and evidence to GOLIVE_SERVER (queued in the outbox if down).",
 )
+@gate_part2.options
 @click.pass_context
 def gate(
     ctx: click.Context,
+    /,
     policy_path: Path,
     environment: str,
     evidence: tuple[Path, ...],
@@ -151,6 +155,7 @@ def gate(
     output: Path | None,
     explain: bool,
     publish_to: bool,
+    **part2: Any,
 ) -> None:
     """Decide whether a release may go to an environment, and explain why.
 
@@ -170,8 +175,11 @@ def gate(
         environment=environment,
         now=parse_now(now_text),
         evidence=evidence,
-        candidate=Candidate(
-            commit=commit, digests=tuple(digests), deployable=deployable, version=version
+        candidate=gate_part2.candidate(
+            Candidate(
+                commit=commit, digests=tuple(digests), deployable=deployable, version=version
+            ),
+            part2.get("candidate_spec"),
         ),
         stage=stage,
         waivers=waivers,
@@ -180,8 +188,10 @@ def gate(
         run=run,
         repo=repo,
         record=record,
+        more=gate_part2.request(ctx, repo, part2),
     )
     decision = gate_service.evaluate(request)
+    gate_part2.after(decision, part2)
     report = render(decision, fmt, explain=explain)
     if output is not None:
         write_atomic(output, report)

@@ -34,3 +34,6 @@ class RosterFile(BaseModel):
 
     def role_map(self) -> dict[str, tuple[str, ...]]:
         return {role: tuple(people) for role, people in self.roles.items()}
+
+    def team_map(self) -> dict[str, tuple[str, ...]]:
+        return {team: tuple(people) for team, people in self.teams.items()}

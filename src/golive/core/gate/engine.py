@@ -16,7 +16,21 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from golive.core.gate import commands, security, tests_pass
+from golive.core.gate import (
+    approvals,
+    checklist,
+    commands,
+    config_scan,
+    flags,
+    openapi,
+    promotion,
+    refs,
+    schedule,
+    security,
+    semver,
+    signatures,
+    tests_pass,
+)
 from golive.core.gate.context import Context, result
 from golive.core.gate.model import CheckResult, Decision, Facts, Outcome, Verdict, WaiverStatus
 from golive.core.policy.model import GateBase, Policy
@@ -30,6 +44,16 @@ CHECKS: dict[str, Check] = {
     "tests_pass": tests_pass.evaluate,
     "security": security.evaluate,
     "command_passed": commands.evaluate,
+    "branch": refs.evaluate,
+    "semver": semver.evaluate,
+    "approvals": approvals.evaluate,
+    "signed_commits": signatures.evaluate,
+    "schedule": schedule.evaluate,
+    "promotion": promotion.evaluate,
+    "checklist": checklist.evaluate,
+    "api_docs": openapi.evaluate,
+    "config_scan": config_scan.evaluate,
+    "feature_flags": flags.evaluate,
 }
 
 STAGES = ("pre-merge", "pre-deploy", "post-deploy")

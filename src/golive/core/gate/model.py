@@ -22,6 +22,7 @@ from golive.core.findings import (
     TestReport,
     to_jsonable,
 )
+from golive.core.gate.sources import DeploymentFacts, RepoFacts, ReviewFacts, SignOff
 from golive.core.gate.waivers import Waiver
 
 DECISION_SCHEMA = "golive.decision/v1"
@@ -69,6 +70,7 @@ class Candidate:
     digests: tuple[str, ...] = ()
     deployable: str | None = None
     version: str | None = None
+    author: str | None = None  # who made the change (the pull request's author), if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,11 @@ class Facts:
     roster: Mapping[str, tuple[str, ...]] | None = None
     unavailable: frozenset[str] = frozenset()
     unreadable: tuple[str, ...] = ()  # "path: why" for evidence files that could not be read
+    # part 2 of the gate (golive.core.gate.sources); None means "not gathered"
+    repo: RepoFacts | None = None
+    review: ReviewFacts | None = None
+    deployments: DeploymentFacts | None = None
+    signoffs: tuple[SignOff, ...] | None = None
 
     def reports(self, kind: type[Evidence]) -> list[EvidenceItem]:
         return [e for e in self.evidence if isinstance(e.evidence, kind)]

@@ -1,0 +1,99 @@
+"""``signed_commits``: every commit in the candidate's range carries a good signature by a
+pinned key.
+
+git verifies each commit (``git log --format=%G?``) against the policy's pinned keys only
+(an SSH ``allowed_signers`` file, or a GPG keyring in a throw-away home); the adapter
+(:mod:`golive.vcs.git`) never uses the machine's own keys. Only ``G`` (good signature, key
+trusted) counts. Every other commit is named with why:
+
+- ``N`` unsigned; ``B`` bad signature (the commit was altered after signing);
+- ``E`` cannot be checked, e.g. a key not among the pinned ones;
+- ``U`` good signature by a key of unknown validity; ``X`` expired signature;
+  ``Y`` expired key; ``R`` revoked key.
+
+With ``allow_web_flow``, a merge commit signed by the forge's web-flow key is accepted
+when git reports it good (the key must still be pinned).
+"""
+
+from __future__ import annotations
+
+from golive.core.gate.context import Context, result
+from golive.core.gate.model import CheckResult, Outcome
+from golive.core.gate.sources import Commit
+from golive.core.policy.model import SignedCommitsGate
+
+MEANING = {
+    "G": "good signature by a pinned key",
+    "B": "bad signature (the commit does not match what was signed)",
+    "U": "good signature, but the key's validity is unknown (not trusted)",
+    "X": "good signature that has expired",
+    "Y": "good signature by a key that has expired",
+    "R": "good signature by a key that has been revoked",
+    "E": "the signature cannot be checked (the key is not among the pinned keys)",
+    "N": "not signed",
+}
+
+
+def verdict(commit: Commit) -> str | None:
+    """``None`` when the commit counts as signed; else why it does not."""
+    if commit.signature == "G":
+        return None
+    return MEANING.get(commit.signature, f"unknown signature status '{commit.signature}'")
+
+
+def evaluate(gate: SignedCommitsGate, ctx: Context) -> CheckResult:
+    p = gate.params
+    pinned = p.allowed_signers or p.gpg_keyring or "(none)"
+    span = p.range.replace("_", " ")
+    rule = f"every commit from the {span} to the head is signed by a key in {pinned}"
+    repo = ctx.facts.repo
+    if not p.allowed_signers and not p.gpg_keyring:
+        return result(
+            gate,
+            Outcome.ERROR,
+            "the policy pins no keys",
+            rule=rule,
+            remediation="set allowed_signers (SSH) or gpg_keyring in the gate's params",
+        )
+    if repo is None or repo.commits is None:
+        problems = (repo.problems if repo else ()) or (
+            "golive needs the repository to verify commit signatures",
+        )
+        return result(
+            gate,
+            Outcome.ERROR,
+            "the commits could not be verified",
+            rule=rule,
+            reasons=tuple(problems),
+            remediation="give --repo (a git checkout with history) and --base",
+        )
+    facts = [f"range: {repo.base or '?'}..{repo.head or '?'} ({len(repo.commits)} commits)"]
+    if repo.signature_trust:
+        facts.append(f"verified against {repo.signature_trust}")
+    bad: list[str] = []
+    for commit in repo.commits:
+        why = verdict(commit)
+        signer = f" by {commit.signer}" if commit.signer else ""
+        facts.append(f"{commit.sha[:12]} {commit.signature}{signer}: {commit.subject[:60]}")
+        if why is not None:
+            bad.append(f"{commit.sha[:12]} '{commit.subject[:60]}': {why}")
+    if not repo.commits:
+        return result(gate, Outcome.PASS, "no commits in the range", rule=rule, facts=tuple(facts))
+    if bad:
+        return result(
+            gate,
+            Outcome.FAIL,
+            f"{len(bad)} of {len(repo.commits)} commits not signed by a pinned key",
+            rule=rule,
+            facts=tuple(facts),
+            reasons=tuple(bad),
+            remediation="re-sign the commits named (git rebase --exec 'git commit --amend "
+            "--no-edit -S') with a key listed in the pinned file, or add the signer's key",
+        )
+    return result(
+        gate,
+        Outcome.PASS,
+        f"all {len(repo.commits)} commits signed by pinned keys",
+        rule=rule,
+        facts=tuple(facts),
+    )

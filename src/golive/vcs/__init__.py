@@ -1,0 +1,1 @@
+"""Adapters for version control systems (git)."""

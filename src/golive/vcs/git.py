@@ -1,0 +1,304 @@
+"""Facts from a git repository, read with the real ``git`` through ``subprocess``.
+
+Everything golive asks git runs with the user's and the system's git configuration switched
+off (``GIT_CONFIG_GLOBAL=/dev/null``, ``GIT_CONFIG_NOSYSTEM=1``) so that a developer's own
+``allowedSignersFile`` or keyring can never make a commit look trusted: signatures are
+verified only against the keys the policy pins (``gpg.ssh.allowedSignersFile`` for SSH, a
+throw-away ``GNUPGHOME`` holding the pinned keyring for GPG).
+
+A directory that is not a git repository still gives its working-tree files (for
+``config_scan``, ``feature_flags``), and says in ``problems`` what git could not answer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from golive.core.gate.codeowners import LOCATIONS
+from golive.core.gate.globs import first_match
+from golive.core.gate.sources import Commit, RepoFacts
+from golive.errors import DependencyUnavailable, UsageError
+
+MAX_FILE_BYTES = 1024 * 1024
+_FIELD, _RECORD = "\x1f", "\x1e"
+_LOG_FORMAT = _FIELD.join(["%H", "%P", "%an <%ae>", "%cn <%ce>", "%G?", "%GS", "%GK", "%B"])
+
+
+@dataclass(frozen=True, slots=True)
+class GitRequest:
+    """What to ask git. ``base`` is the revision the change is compared with."""
+
+    repo: Path
+    head: str | None = None
+    base: str | None = None
+    branch: str | None = None
+    tags: tuple[str, ...] = ()
+    allowed_signers: Path | None = None
+    gpg_keyring: Path | None = None
+    head_globs: tuple[str, ...] = ()
+    base_globs: tuple[str, ...] = ()
+    verify: bool = False
+
+
+class Git:
+    """A thin runner of ``git -C repo ...`` with a clean configuration."""
+
+    def __init__(self, repo: Path, extra_env: dict[str, str] | None = None) -> None:
+        if shutil.which("git") is None:
+            raise DependencyUnavailable("git is not installed (needed for --repo)")
+        self.repo = repo
+        self.env = {
+            **os.environ,
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "LC_ALL": "C",
+            **(extra_env or {}),
+        }
+
+    def run(self, *args: str) -> str | None:
+        proc = subprocess.run(
+            ["git", "-C", str(self.repo), *args],
+            capture_output=True,
+            env=self.env,
+            timeout=120,
+            check=False,
+        )
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.decode("utf-8", errors="replace")
+
+    def show(self, rev: str, path: str) -> str | None:
+        proc = subprocess.run(
+            ["git", "-C", str(self.repo), "cat-file", "-p", f"{rev}:{path}"],
+            capture_output=True,
+            env=self.env,
+            timeout=60,
+            check=False,
+        )
+        if proc.returncode != 0 or len(proc.stdout) > MAX_FILE_BYTES:
+            return None
+        return proc.stdout.decode("utf-8", errors="replace")
+
+
+def is_repository(path: Path) -> bool:
+    if shutil.which("git") is None:
+        return False
+    proc = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--git-dir"],
+        capture_output=True,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+        check=False,
+    )
+    return proc.returncode == 0
+
+
+def gather(request: GitRequest) -> RepoFacts:
+    """The candidate's refs, range, commits (with signatures) and files, from git."""
+    if not request.repo.is_dir():
+        raise UsageError(f"--repo {request.repo}: no such directory")
+    if not is_repository(request.repo):
+        return RepoFacts(
+            head=request.head,
+            base=request.base,
+            branch=request.branch,
+            tags=request.tags,
+            files=working_tree_files(request.repo, request.head_globs),
+            problems=(f"{request.repo.name or request.repo} is not a git repository",),
+        )
+    with _signature_env(request) as env:
+        git = Git(request.repo, env)
+        return _gather(git, request)
+
+
+def _gather(git: Git, request: GitRequest) -> RepoFacts:
+    problems: list[str] = []
+    head_rev = request.head or "HEAD"
+    head = _rev(git, head_rev)
+    if head is None:
+        raise UsageError(f"--head/--commit '{head_rev}' is not a commit of {request.repo}")
+    base = None
+    if request.base:
+        base_commit = _rev(git, request.base)
+        if base_commit is None:
+            raise UsageError(f"--base '{request.base}' is not a commit of {request.repo}")
+        merge_base = git.run("merge-base", base_commit, head)
+        base = merge_base.strip() if merge_base else base_commit
+    branch = request.branch
+    if branch is None and request.head is None:
+        name = git.run("symbolic-ref", "--quiet", "--short", "HEAD")
+        branch = name.strip() if name else None
+    tags = request.tags or tuple(sorted((git.run("tag", "--points-at", head) or "").split()))
+    previous = git.run("describe", "--tags", "--abbrev=0", f"{head}^")
+    changed: tuple[str, ...] | None = None
+    commits: tuple[Commit, ...] | None = None
+    if base is not None:
+        names = git.run("diff", "--name-only", "--no-renames", "-z", base, head) or ""
+        changed = tuple(sorted(n for n in names.split("\0") if n))
+        if request.verify:
+            commits = _commits(git, f"{base}..{head}")
+    else:
+        problems.append("no base revision was given (--base), so the range is unknown")
+        if request.verify:
+            commits = None
+    trust = ""
+    if request.allowed_signers is not None:
+        trust = f"SSH allowed_signers {request.allowed_signers.name}"
+    elif request.gpg_keyring is not None:
+        trust = f"GPG keyring {request.gpg_keyring.name}"
+    return RepoFacts(
+        head=head,
+        base=base,
+        branch=branch,
+        tags=tags,
+        previous_tag=previous.strip() if previous else None,
+        changed=changed,
+        commits=commits,
+        head_commit=next(iter(_commits(git, "-1", head)), None),
+        signature_trust=trust,
+        files=_files(git, head, request.head_globs),
+        base_files=_files(git, base, request.base_globs) if base else {},
+        codeowners={
+            k: v
+            for k, v in (("head", _codeowners(git, head)), ("base", _codeowners(git, base)))
+            if v is not None
+        },
+        problems=tuple(problems),
+    )
+
+
+def _rev(git: Git, rev: str) -> str | None:
+    out = git.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    return out.strip() if out else None
+
+
+def _commits(git: Git, *span: str) -> tuple[Commit, ...]:
+    out = git.run("log", "--topo-order", "--reverse", f"--format={_LOG_FORMAT}{_RECORD}", *span)
+    commits: list[Commit] = []
+    for record in (out or "").split(_RECORD):
+        record = record.strip("\n")
+        if not record:
+            continue
+        sha, parents, author, committer, code, signer, key, message = (
+            record.split(_FIELD, 7) + [""] * 8
+        )[:8]
+        commits.append(
+            Commit(
+                sha=sha,
+                parents=tuple(parents.split()),
+                author=author,
+                committer=committer,
+                message=message.strip(),
+                signature=code or "N",
+                signer=signer,
+                key=key,
+            )
+        )
+    return tuple(commits)
+
+
+def commit_message(repo: Path, rev: str) -> str | None:
+    """The full message of ``rev`` (for the override's commit tag)."""
+    if not is_repository(repo):
+        return None
+    return Git(repo).run("log", "-1", "--format=%B", rev)
+
+
+def _files(git: Git, rev: str | None, globs: Iterable[str]) -> dict[str, str]:
+    patterns = list(globs)
+    if rev is None or not patterns:
+        return {}
+    names = git.run("ls-tree", "-r", "-z", "--name-only", rev) or ""
+    out: dict[str, str] = {}
+    for name in names.split("\0"):
+        if name and first_match(patterns, name):
+            text = git.show(rev, name)
+            if text is not None:
+                out[name] = text
+    return out
+
+
+def _codeowners(git: Git, rev: str | None) -> tuple[str, str] | None:
+    if rev is None:
+        return None
+    for path in LOCATIONS:
+        text = git.show(rev, path)
+        if text is not None:
+            return path, text
+    return None
+
+
+def working_tree_files(root: Path, globs: Iterable[str]) -> dict[str, str]:
+    """Files under ``root`` matching ``globs`` (hidden directories such as .git skipped)."""
+    patterns = list(globs)
+    out: dict[str, str] = {}
+    if not patterns:
+        return out
+    for path in _walk(root):
+        rel = path.relative_to(root).as_posix()
+        if first_match(patterns, rel) and path.stat().st_size <= MAX_FILE_BYTES:
+            out[rel] = path.read_text(encoding="utf-8", errors="replace")
+    return out
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".golive"))
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+@contextmanager
+def _signature_env(request: GitRequest) -> Iterator[dict[str, str]]:
+    """Configuration that trusts only the pinned keys, for the life of the queries."""
+    env: dict[str, str] = {}
+    count = 0
+    if request.allowed_signers is not None:
+        if not request.allowed_signers.is_file():
+            raise UsageError(f"{request.allowed_signers}: no such allowed_signers file")
+        env[f"GIT_CONFIG_KEY_{count}"] = "gpg.ssh.allowedSignersFile"
+        env[f"GIT_CONFIG_VALUE_{count}"] = str(request.allowed_signers.resolve())
+        count += 1
+    if request.gpg_keyring is None:
+        with tempfile.TemporaryDirectory(prefix="golive-gnupg-") as home:
+            env["GNUPGHOME"] = home  # an empty keyring: no machine key is trusted
+            env["GIT_CONFIG_COUNT"] = str(count)
+            yield env
+        return
+    if not request.gpg_keyring.is_file():
+        raise UsageError(f"{request.gpg_keyring}: no such GPG keyring")
+    if shutil.which("gpg") is None:
+        raise DependencyUnavailable("gpg is not installed (needed for gpg_keyring)")
+    with tempfile.TemporaryDirectory(prefix="golive-gnupg-") as home:
+        gpg_env = {**os.environ, "GNUPGHOME": home}
+        subprocess.run(
+            ["gpg", "--batch", "--quiet", "--import", str(request.gpg_keyring)],
+            env=gpg_env,
+            capture_output=True,
+            check=False,
+        )
+        listing = subprocess.run(
+            ["gpg", "--batch", "--with-colons", "--list-keys"],
+            env=gpg_env,
+            capture_output=True,
+            check=False,
+        ).stdout.decode("ascii", errors="replace")
+        fingerprints = [
+            line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")
+        ]
+        subprocess.run(  # pinned keys are trusted: that is what pinning them means
+            ["gpg", "--batch", "--import-ownertrust"],
+            input="".join(f"{f}:6:\n" for f in fingerprints).encode(),
+            env=gpg_env,
+            capture_output=True,
+            check=False,
+        )
+        env["GNUPGHOME"] = home
+        env["GIT_CONFIG_COUNT"] = str(count)
+        yield env
