@@ -331,14 +331,16 @@ def prune(
 ) -> None:
     """Delete hot entries older than --before, only after verifying the archive bundle
     that holds them. Tree nodes stay, so proofs keep working."""
+    cutoff = _date("--before", before)
+    moment = _now(now)
     verifiers = audit.load_verifiers(keys)
     with _connection(db_url, write=True) as connection:
         report = audit.prune(
             connection,
             archive,
-            before=_date("--before", before),
+            before=cutoff,
             verifiers=verifiers,
-            now=_now(now),
+            now=moment,
         )
     if fmt == "json":
         echo_json(report.as_dict())
