@@ -68,7 +68,7 @@ def test_a_tenant_reads_its_own_entries_with_proofs_that_verify_offline(
 ) -> None:
     signer = audit.generate_key(ORIGIN, tmp_path / "k.key")
     acme, acme_auth = _tenant(migrated)
-    globex, globex_auth = _tenant(migrated)
+    _, globex_auth = _tenant(migrated)
     with migrated.begin() as connection:
         audit.issue_checkpoint(connection, [signer], now=NOW)
 
