@@ -30,6 +30,7 @@ from golive.core.findings import (
     Finding,
     FindingKind,
     Location,
+    ResolvedSeverity,
     ScanKind,
     ScanReport,
     Suppression,
@@ -237,17 +238,27 @@ def _finding(
 
     props = result.get("properties")
     rule_props = rule.get("properties") if rule is not None else None
-    severity, sev_notes = sarif_claims(
-        result_security_severity=props.get("security-severity").value if props.is_obj() else None,
-        rule_security_severity=(
-            rule_props.get("security-severity").value
-            if rule_props is not None and rule_props.is_obj()
-            else None
-        ),
-        tool_label=_tool_label(tool, rule_id, rule_props),
-        level=level,
-        level_origin=origin,
+    result_ss = props.get("security-severity").value if props.is_obj() else None
+    rule_ss = (
+        rule_props.get("security-severity").value
+        if rule_props is not None and rule_props.is_obj()
+        else None
     )
+    label_claim = _tool_label(tool, rule_id, rule_props)
+    key = (result_ss, rule_ss, label_claim, level, origin)
+    try:
+        severity, sev_notes = _SEVERITY_CACHE[key]
+    except (KeyError, TypeError):  # TypeError: an unhashable (malformed) value; no caching
+        severity, sev_notes = sarif_claims(
+            result_security_severity=result_ss,
+            rule_security_severity=rule_ss,
+            tool_label=label_claim,
+            level=level,
+            level_origin=origin,
+        )
+        with contextlib.suppress(TypeError):
+            if len(_SEVERITY_CACHE) < 10_000:
+                _SEVERITY_CACHE[key] = (severity, sev_notes)
     for note in sev_notes:
         notes.append(f"{label}: {rule_id}: {note}")
 
@@ -293,6 +304,11 @@ def _finding(
         baseline_state=result.get("baselineState").opt_text(),
         notes=("kind " + result.get("kind").text(),) if result.has("kind") else (),
     )
+
+
+#: The severity chain is a pure function of these five values, and a report repeats a few
+#: hundred combinations across its results: resolve each combination once.
+_SEVERITY_CACHE: dict[tuple[object, ...], tuple[ResolvedSeverity, tuple[str, ...]]] = {}
 
 
 def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | None:
@@ -342,6 +358,12 @@ def _location(result: Doc, base_uris: dict[str, str]) -> Location | None:
 
 def _path(uri: str, base: str, base_uris: dict[str, str]) -> str:
     """A readable path: ``file:///`` stripped, percent-decoding undone, base ids resolved."""
+    if ":" not in uri and "%" not in uri:  # a plain relative path: nothing to decode
+        path = uri
+        prefix = base_uris.get(base, "") if base else ""
+        if not prefix:
+            return path
+        return _join(prefix, path)
     try:
         parts = urlsplit(uri)
     except ValueError:
@@ -353,6 +375,10 @@ def _path(uri: str, base: str, base_uris: dict[str, str]) -> str:
     else:
         path = unquote(uri)
     prefix = base_uris.get(base, "")
+    return _join(prefix, path) if prefix else path
+
+
+def _join(prefix: str, path: str) -> str:
     if prefix.startswith("file://"):
         with contextlib.suppress(ValueError):
             prefix = unquote(urlsplit(prefix).path)
