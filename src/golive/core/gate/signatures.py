@@ -7,9 +7,10 @@ git verifies each commit (``git log --format=%G?``) against the policy's pinned 
 trusted) counts. Every other commit is named with why:
 
 - ``N`` unsigned; ``B`` bad signature (the commit was altered after signing);
-- ``E`` cannot be checked, e.g. a key not among the pinned ones;
-- ``U`` good signature by a key of unknown validity; ``X`` expired signature;
-  ``Y`` expired key; ``R`` revoked key.
+- ``U`` a good signature by a key git cannot vouch for: for SSH, a key not in
+  ``allowed_signers``, or one outside its ``valid-after``/``valid-before`` at the commit's
+  time; ``E`` cannot be checked (a GPG key missing from the keyring);
+- ``X`` expired signature; ``Y`` expired key; ``R`` revoked key (GPG).
 
 With ``allow_web_flow``, a merge commit signed by the forge's web-flow key is accepted
 when git reports it good (the key must still be pinned).
@@ -25,11 +26,11 @@ from golive.core.policy.model import SignedCommitsGate
 MEANING = {
     "G": "good signature by a pinned key",
     "B": "bad signature (the commit does not match what was signed)",
-    "U": "good signature, but the key's validity is unknown (not trusted)",
+    "U": "good signature by a key that is not pinned, or not valid at the commit's time",
     "X": "good signature that has expired",
     "Y": "good signature by a key that has expired",
     "R": "good signature by a key that has been revoked",
-    "E": "the signature cannot be checked (the key is not among the pinned keys)",
+    "E": "the signature cannot be checked (e.g. a GPG key that is not in the keyring)",
     "N": "not signed",
 }
 

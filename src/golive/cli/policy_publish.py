@@ -1,0 +1,54 @@
+"""``golive policy publish``: store a policy version on the control plane, by digest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from golive.cli._output import echo_json
+from golive.errors import NotFound
+from golive.services import policy_store
+from golive.services.access import Principal
+from golive.services.policies import read_policy_text
+from golive.settings import load_settings
+from golive.storage.engine import make_engine
+from golive.storage.unit_of_work import UnitOfWork
+
+
+@click.command("publish")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--tenant", "tenant_name", required=True, help="The tenant the policy governs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def publish(file: Path, tenant_name: str, fmt: str) -> None:
+    """Validate FILE and store it for TENANT in the database (GOLIVE_DATABASE_URL).
+
+    The version is identified by the policy's digest: publishing the same policy
+    again stores nothing new. Exit 2 if the policy is invalid or the tenant unknown.
+    """
+    settings = load_settings()
+    source = read_policy_text(file, settings.max_policy_bytes)
+    engine = make_engine(settings.database_url)
+    try:
+        with UnitOfWork(engine).reading() as uow:
+            tenant = uow.tenants.by_name(tenant_name)
+        if tenant is None:
+            raise NotFound(f"--tenant: no tenant named {tenant_name!r}; golive tenant create")
+        who = Principal(tenant.id, tenant.name, "admin", "cli", "cli")
+        result = policy_store.publish(
+            UnitOfWork(engine, correlation_id="cli"), who, source=source, file=str(file)
+        )
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        echo_json(
+            {
+                "id": result.id,
+                "digest": result.digest,
+                "name": result.name,
+                "created": result.created,
+            }
+        )
+    else:
+        verb = "published" if result.created else "already published"
+        click.echo(f"{verb}: {result.name} {result.digest} for {tenant_name}")

@@ -1,0 +1,64 @@
+"""Real git repositories with commits signed by SSH keys made by ``ssh-keygen`` in tmp dirs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ENV = {
+    **os.environ,
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_DATE": "2026-11-20T10:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-11-20T10:00:00Z",
+}
+
+
+def keygen(directory: Path, name: str) -> tuple[Path, str]:
+    """A new ed25519 key: (private key path, public key line)."""
+    key = directory / name
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+    )
+    return key, (directory / f"{name}.pub").read_text().strip()
+
+
+class Repo:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str, key: Path | None = None, stdin: str | None = None) -> str:
+        config = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+        if key is not None:
+            config += ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key}"]
+        proc = subprocess.run(
+            ["git", *config, *args],
+            cwd=self.path,
+            env=ENV,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return proc.stdout.strip()
+
+    def commit(self, name: str, text: str = "x", key: Path | None = None, message: str = "") -> str:
+        file = self.path / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text)
+        self.git("add", name)
+        sign = ["-S"] if key is not None else []
+        self.git("commit", "-q", *sign, "-m", message or f"change {name}", key=key)
+        return self.git("rev-parse", "HEAD")
+
+    def tamper_head(self) -> str:
+        """Rewrite HEAD's message keeping its signature: a commit whose signature is bad."""
+        raw = self.git("cat-file", "commit", "HEAD")
+        forged = raw.replace("change", "forged change", 1) + "\n"
+        sha = self.git("hash-object", "-t", "commit", "-w", "--stdin", stdin=forged)
+        self.git("update-ref", "refs/heads/main", sha)
+        self.git("reset", "-q", "--hard", sha)
+        return sha
