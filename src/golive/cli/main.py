@@ -57,6 +57,7 @@ def _register() -> None:
     cli.add_command(importlib.import_module("golive.cli.tenant").token)
     cli.add_command(importlib.import_module("golive.cli.publish").publish)
     cli.add_command(importlib.import_module("golive.cli.demo").demo)
+    policy.policy.add_command(importlib.import_module("golive.cli.policy_publish").publish)
     cli.add_command(importlib.import_module("golive.cli.audit").audit_group)
 
 
