@@ -170,6 +170,7 @@ def gate(
             raise UsageError(f"--digest '{d}' needs an algorithm prefix, e.g. sha256:{d}")
     settings = load_settings()
     loaded = load_policy_file(policy_path, settings.max_policy_bytes)
+    loaded = gate_part2.trusted_policy(ctx, loaded, policy_path, repo, part2)
     request = gate_service.GateRequest(
         loaded=loaded,
         environment=environment,

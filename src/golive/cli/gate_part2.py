@@ -19,10 +19,12 @@ import click
 
 from golive.core.gate import Candidate, Decision
 from golive.core.gate.sources import SignOff
+from golive.core.policy.loader import LoadedPolicy, load_policy_text
 from golive.errors import EXIT_OK, UsageError
 from golive.records import signoffs
 from golive.services import decision_records
 from golive.services.gate_facts import MoreFacts
+from golive.vcs import git
 
 F = TypeVar("F", bound=Callable[..., Any])
 _DIGEST = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
@@ -60,6 +62,16 @@ OPTIONS = [
         "override_file",
         type=_FILE,
         help="An emergency override (kind: Override); the verdict reads 'overridden' if valid.",
+    ),
+    click.option(
+        "--policy-digest",
+        help="Refuse a policy whose digest is not this sha256:... (a pinned policy).",
+    ),
+    click.option(
+        "--policy-from-base",
+        is_flag=True,
+        help="Read --policy from the --base revision of --repo, so a change cannot relax the "
+        "rules it is judged by.",
     ),
     click.option(
         "--attest",
@@ -135,6 +147,34 @@ def request(ctx: click.Context, repo: Path, args: dict[str, Any]) -> MoreFacts:
         signoffs=args.get("signoffs"),
         override=args.get("override_file"),
     )
+
+
+def trusted_policy(
+    ctx: click.Context, loaded: LoadedPolicy, policy_path: Path, repo: Path, args: dict[str, Any]
+) -> LoadedPolicy:
+    """The policy to judge by: from the base revision when asked, and checked against a pin."""
+    if args.get("policy_from_base"):
+        base = args.get("base")
+        if (
+            not base
+            or ctx.get_parameter_source("repo") is not click.core.ParameterSource.COMMANDLINE
+        ):
+            raise UsageError("--policy-from-base needs --repo and --base")
+        try:
+            rel = policy_path.resolve().relative_to(repo.resolve()).as_posix()
+        except ValueError:
+            raise UsageError(f"--policy {policy_path} is not inside --repo {repo}") from None
+        text = git.Git(repo).show(base, rel) if git.is_repository(repo) else None
+        if text is None:
+            raise UsageError(f"{rel} does not exist at the base revision {base}")
+        loaded = load_policy_text(text, f"{rel}@{base}")
+    pin = args.get("policy_digest")
+    if pin and pin.lower() != loaded.digest:
+        raise UsageError(
+            f"the policy's digest is {loaded.digest}, not the pinned {pin}: it was changed; "
+            "decide with the pinned policy (or update the pin through review)"
+        )
+    return loaded
 
 
 def after(decision: Decision, args: dict[str, Any]) -> None:
