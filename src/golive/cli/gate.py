@@ -110,7 +110,7 @@ def write_atomic(path: Path, text: str) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     default=".",
     show_default=True,
-    help="Where --run runs the commands.",
+    help="Where --run runs the commands; given, also the git checkout of the candidate.",
 )
 @click.option(
     "--record",
