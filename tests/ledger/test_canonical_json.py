@@ -138,3 +138,37 @@ def test_times_have_one_spelling_and_naive_times_are_refused() -> None:
         core.format_time(datetime(2026, 1, 2))
     with pytest.raises(InputError):
         core.parse_time("2026-01-02T00:00:00Z")
+
+
+@given(
+    st.integers(0, core.MAX_SAFE_INTEGER),
+    st.lists(st.text(max_size=20), min_size=5, max_size=5),
+    st.dictionaries(st.text(max_size=10), json_values, max_size=5),
+    st.datetimes(timezones=st.just(UTC)),
+)
+def test_the_spliced_leaf_is_exactly_the_canonical_json_of_the_entry(
+    index: int, texts: list[str], payload: dict[str, object], moment: datetime
+) -> None:
+    entry = core.Entry(index, core.format_time(moment), *texts, payload=payload)
+    assert entry.leaf() == core.canonical_json(entry.as_dict())
+    assert entry.leaf(core.canonical_json(payload)) == entry.leaf()
+
+
+def _rfc8785_string(text: str) -> str:
+    """RFC 8785 §3.2.2.2, transcribed character by character."""
+    short = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r"}
+    short["\t"] = "\\t"
+    out = []
+    for ch in text:
+        if ch in short:
+            out.append(short[ch])
+        elif ch < " ":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+@given(st.text(st.characters(exclude_categories=["Cs"])))
+def test_strings_match_a_character_by_character_transcription_of_rfc_8785(text: str) -> None:
+    assert core.canonical_json(text).decode() == _rfc8785_string(text)

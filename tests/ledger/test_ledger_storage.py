@@ -199,3 +199,18 @@ def test_a_naive_time_is_refused_before_anything_is_written(engine: sa.Engine) -
         _append(connection, 0, time=datetime(2026, 1, 1))
     with engine.connect() as connection:
         assert ledger.read_frontier(connection).size == 0
+
+
+def test_a_bad_entry_in_a_batch_claims_no_index_even_if_the_caller_commits(
+    engine: sa.Engine,
+) -> None:
+    from golive.errors import InputError
+
+    good = ledger.NewEntry(T0, "acme", "u", "a", "s", "c", {"n": 1})
+    bad = ledger.NewEntry(T0, "acme", "u", "a", "s", "c", {"n": float("nan")})
+    with engine.begin() as connection:
+        with pytest.raises(InputError):
+            ledger.append_entries(connection, [good, bad])
+        assert ledger.append_entries(connection, [good]) == [0]
+    with engine.connect() as connection:
+        assert ledger.read_frontier(connection).size == 1

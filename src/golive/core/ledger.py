@@ -33,6 +33,7 @@ import hashlib
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +75,7 @@ MAX_SAFE_INTEGER = (1 << 53) - 1
 PERSONAL_KEY = "$personal"
 """The one key of the object that replaces a personal value in a leaf."""
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_TIME_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 _MAX_DEPTH = 64
 
 
@@ -139,24 +140,18 @@ def _emit(value: object, out: list[str], where: str, depth: int) -> None:
         raise InputError(f"{where}: a {type(value).__name__} cannot be stored in the ledger")
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r"}
-_ESCAPES["\t"] = "\\t"
-
-
 def _string(text: str, where: str) -> str:
-    out = ['"']
-    for ch in text:
-        escaped = _ESCAPES.get(ch)
-        if escaped is not None:
-            out.append(escaped)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        elif "\ud800" <= ch <= "\udfff":
-            raise InputError(f"{where}: string holds a lone surrogate (not valid Unicode)")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """A JSON string as RFC 8785 writes it. Python's encoder with ``ensure_ascii`` off
+    escapes exactly the RFC's set (quote, backslash, the five short control escapes, other
+    control characters as lower-case u00xx); a test pins it against the RFC's examples."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{where}: string holds a lone surrogate (not valid Unicode)") from None
+    return _encode_string(text)
+
+
+_encode_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _es_number(value: float, where: str) -> str:
@@ -208,13 +203,16 @@ def format_time(moment: datetime) -> str:
     """The one spelling of a timestamp in a leaf: UTC, six fraction digits, ``Z``."""
     if not isinstance(moment, datetime) or moment.utcoffset() is None:
         raise InputError("ledger times must be timezone-aware datetimes")
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    return naive.isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:
     """Parse a time written by :func:`format_time`; refuse any other spelling."""
     try:
-        moment = datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+        if not isinstance(text, str) or not _TIME_SHAPE.fullmatch(text):
+            raise ValueError(text)
+        moment = datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     except (TypeError, ValueError):
         raise InputError(f"time {text!r} is not of the form 2026-01-02T03:04:05.000000Z") from None
     if format_time(moment) != text:
@@ -281,9 +279,37 @@ class Entry:
             "v": LEAF_VERSION,
         }
 
-    def leaf(self) -> bytes:
-        """The leaf bytes: RFC 8785 canonical JSON of :meth:`as_dict`."""
-        return canonical_json(self.as_dict())
+    def leaf(self, payload_json: bytes | None = None) -> bytes:
+        """The leaf bytes: RFC 8785 canonical JSON of :meth:`as_dict`.
+
+        ``payload_json``, when given, must be ``canonical_json(self.payload)`` already
+        computed; it is spliced in rather than serialised again (the keys of the leaf are
+        fixed, so their canonical order is too).
+        """
+        if payload_json is None:
+            payload_json = canonical_json(self.payload)
+        parts = [
+            b'{"action":',
+            canonical_json(self.action),
+            b',"actor":',
+            canonical_json(self.actor),
+            b',"correlation_id":',
+            canonical_json(self.correlation_id),
+            b',"index":',
+            str(self.index).encode(),
+            b',"payload":',
+            payload_json,
+            b',"subject":',
+            canonical_json(self.subject),
+            b',"tenant":',
+            canonical_json(self.tenant),
+            b',"time":',
+            canonical_json(self.time),
+            b',"v":',
+            str(LEAF_VERSION).encode(),
+            b"}",
+        ]
+        return b"".join(parts)
 
     def leaf_hash(self) -> bytes:
         """``SHA-256(0x00 || leaf)``, the RFC 9162 leaf hash."""

@@ -186,13 +186,12 @@ def scheduled_checkpoint(
 ) -> ledger.StoredCheckpoint | None:
     """For the scheduler: issue a checkpoint in its own transaction if the tree grew since
     the latest one (or none exists). Returns the new checkpoint, or None if nothing to do."""
+    if not signers:
+        return None
     with engine.begin() as connection:
         latest = ledger.latest_checkpoint(connection)
         size = ledger.read_frontier(connection).size
-        names = {s.name for s in signers}
         if latest is not None and latest.size == size and _signed_by(latest.note, signers):
-            return None
-        if not names:
             return None
         return issue_checkpoint(connection, signers, now=clock())
 

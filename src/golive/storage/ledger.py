@@ -28,6 +28,7 @@ missing) goes through :mod:`golive.storage.dialect`.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -193,15 +194,14 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
     """
     if not entries:
         return []
-    first, frontier = _claim(connection, len(entries))
-    entry_rows: list[dict[str, object]] = []
-    personal_rows: list[dict[str, object]] = []
-    node_rows: list[dict[str, object]] = []
-    for offset, new in enumerate(entries):
-        index = first + offset
-        payload, personal = _split_personal(index, new.payload, new.personal)
+    # validate and serialise everything before taking the lock and claiming indices, so a
+    # bad entry never leaves a claimed index behind
+    prepared = []
+    for new in entries:
+        payload, personal = _split_personal(new.payload, new.personal)
+        payload_json = core.canonical_json(payload)
         entry = core.Entry(
-            index=index,
+            index=0,
             time=core.format_time(new.time),
             tenant=new.tenant,
             actor=new.actor,
@@ -210,7 +210,15 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
             correlation_id=new.correlation_id,
             payload=payload,
         )
-        leaf = entry.leaf()
+        prepared.append((entry, payload_json, personal))
+    first, frontier = _claim(connection, len(entries))
+    entry_rows: list[dict[str, object]] = []
+    personal_rows: list[dict[str, object]] = []
+    node_rows: list[dict[str, object]] = []
+    for offset, (draft, payload_json, personal) in enumerate(prepared):
+        index = first + offset
+        entry = dataclasses.replace(draft, index=index)
+        leaf = entry.leaf(payload_json)
         entry_rows.append(
             {
                 "idx": index,
@@ -220,10 +228,10 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
                 "action": entry.action,
                 "subject": entry.subject,
                 "correlation_id": entry.correlation_id,
-                "payload": core.canonical_json(payload).decode("utf-8"),
+                "payload": payload_json.decode("utf-8"),
             }
         )
-        personal_rows += personal
+        personal_rows += [{"entry_idx": index, **row} for row in personal]
         node_rows += [
             {"level": n.level, "idx": n.index, "hash": n.hash} for n in frontier.append(leaf)
         ]
@@ -240,7 +248,7 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
 
 
 def _split_personal(
-    index: int, payload: Mapping[str, object], personal: Collection[str]
+    payload: Mapping[str, object], personal: Collection[str]
 ) -> tuple[dict[str, object], list[dict[str, object]]]:
     if not isinstance(payload, Mapping):
         raise InputError("an audit entry payload must be a mapping")
@@ -254,7 +262,6 @@ def _split_personal(
         leaf_payload[name] = core.personal_commitment(value, salt)
         rows.append(
             {
-                "entry_idx": index,
                 "field": name,
                 "salt": salt,
                 "value": core.canonical_json(value).decode("utf-8"),
