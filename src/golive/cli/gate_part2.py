@@ -58,6 +58,11 @@ OPTIONS = [
         help="Sign-offs (JSON lines by golive attest); default --repo/.golive/signoffs.jsonl.",
     ),
     click.option(
+        "--records",
+        type=_FILE,
+        help="Open bugs, backups, audit events and publishes (kind: Records).",
+    ),
+    click.option(
         "--override",
         "override_file",
         type=_FILE,
@@ -146,6 +151,7 @@ def request(ctx: click.Context, repo: Path, args: dict[str, Any]) -> MoreFacts:
         deployments=args.get("deployments"),
         signoffs=args.get("signoffs"),
         override=args.get("override_file"),
+        records=args.get("records"),
     )
 
 

@@ -29,7 +29,7 @@ from golive.core.policy.model import (
     SignedCommitsGate,
 )
 from golive.records import deployments as deployment_records
-from golive.records import overrides, reviews, signoffs
+from golive.records import operations, overrides, reviews, signoffs
 from golive.vcs import git
 
 
@@ -48,6 +48,7 @@ class MoreFacts:
     deployments: Path | None = None
     signoffs: Path | None = None
     override: Path | None = None
+    records: Path | None = None
     teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -90,6 +91,8 @@ def gather(
         path = default if default.is_file() else None
     if path is not None:
         out["signoffs"] = signoffs.read(path)
+    if more.records is not None:
+        out["records"] = operations.read_records(more.records)
     claim = overrides.read_override(more.override) if more.override is not None else None
     return Gathered(out, candidate, claim)
 

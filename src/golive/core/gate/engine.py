@@ -23,6 +23,7 @@ from golive.core.gate import (
     config_scan,
     flags,
     openapi,
+    operations,
     promotion,
     refs,
     schedule,
@@ -54,6 +55,10 @@ CHECKS: dict[str, Check] = {
     "api_docs": openapi.evaluate,
     "config_scan": config_scan.evaluate,
     "feature_flags": flags.evaluate,
+    "open_bugs": operations.open_bugs,
+    "backup_recent": operations.backup_recent,
+    "audit_events": operations.audit_events,
+    "publish_records": operations.publish_records,
 }
 
 STAGES = ("pre-merge", "pre-deploy", "post-deploy")

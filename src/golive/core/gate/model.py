@@ -22,7 +22,13 @@ from golive.core.findings import (
     TestReport,
     to_jsonable,
 )
-from golive.core.gate.sources import DeploymentFacts, RepoFacts, ReviewFacts, SignOff
+from golive.core.gate.sources import (
+    DeploymentFacts,
+    OpsRecords,
+    RepoFacts,
+    ReviewFacts,
+    SignOff,
+)
 from golive.core.gate.waivers import Waiver
 
 DECISION_SCHEMA = "golive.decision/v1"
@@ -134,6 +140,7 @@ class Facts:
     review: ReviewFacts | None = None
     deployments: DeploymentFacts | None = None
     signoffs: tuple[SignOff, ...] | None = None
+    records: OpsRecords | None = None
 
     def reports(self, kind: type[Evidence]) -> list[EvidenceItem]:
         return [e for e in self.evidence if isinstance(e.evidence, kind)]

@@ -133,3 +133,47 @@ class SignOff:
     at: datetime
     link: str = ""
     checklist: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Bug:
+    id: str
+    severity: str  # critical, high, medium, low, info, or anything else (unknown)
+    labels: tuple[str, ...] = ()
+    state: str = "open"
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BackupRun:
+    backup: str
+    completed_at: datetime
+    status: str = "succeeded"
+    verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    flow: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Publish:
+    batch: str
+    idempotency_key: str = ""
+    scope: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OpsRecords:
+    """Operational records (``--records FILE``): open bugs, backups, audit events, publishes.
+
+    Each list is ``None`` when the file did not have that section (not gathered).
+    """
+
+    bugs: tuple[Bug, ...] | None = None
+    backups: tuple[BackupRun, ...] | None = None
+    audit_events: tuple[AuditEvent, ...] | None = None
+    publishes: tuple[Publish, ...] | None = None
+    source: str = ""
