@@ -71,10 +71,13 @@ def _connection(db_url: str | None, *, write: bool) -> Iterator[sa.Connection]:
     engine = make_engine(url)
     worm.install_sqlite_authorizer(engine)
     try:
+        options: dict[str, str] = {dialect.TRANSACTION_OPTION: "write" if write else "read"}
+        if not write and not dialect.is_sqlite(parsed):
+            # one snapshot for the whole read, so appends committed meanwhile are not
+            # mistaken for tampering (SQLite's read transaction is a snapshot already)
+            options["isolation_level"] = "REPEATABLE READ"
         with (
-            engine.connect().execution_options(
-                **{dialect.TRANSACTION_OPTION: "write" if write else "read"}
-            ) as connection,
+            engine.connect().execution_options(**options) as connection,
             connection.begin(),
         ):
             yield connection

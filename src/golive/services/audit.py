@@ -727,7 +727,9 @@ def verify_database(
     checkpoint (signature too, when ``verifiers`` are given) and the head.
 
     Finds entries changed, deleted, inserted or reordered behind golive's back; the report
-    names the first bad index. Reads the database once, in batches.
+    names the first bad index. Reads the database once, in batches. Run it in one snapshot
+    (PostgreSQL ``REPEATABLE READ``; any SQLite transaction) when appenders are live, or
+    entries committed meanwhile look inserted.
     """
     return _Verifier(connection, verifiers, batch).run()
 
