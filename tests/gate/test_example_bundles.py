@@ -32,7 +32,7 @@ def _copy_tree(src: Path, dst: Path) -> None:
 
 
 def _build_repo(bundle: Path, spec: dict[str, object], tmp: Path) -> tuple[Path, str]:
-    repo = Repo(tmp / "repo")
+    repo = Repo(tmp / "repo")  # the bundle's trees become a base and a head commit
     _copy_tree(bundle / str(spec["base"]), repo.path)
     key = None
     if spec.get("sign"):
@@ -51,6 +51,24 @@ def _build_repo(bundle: Path, spec: dict[str, object], tmp: Path) -> tuple[Path,
     return repo.path, base
 
 
+def _head(repo: Path) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _with_head(arg: str, head: str, tmp: Path) -> str:
+    """Exports of the pull request name its head commit, known once the repo is built."""
+    path = Path(arg)
+    if not path.is_file() or "{HEAD}" not in path.read_text(encoding="utf-8"):
+        return arg
+    copy = tmp / path.name
+    copy.write_text(path.read_text(encoding="utf-8").replace("{HEAD}", head), encoding="utf-8")
+    return str(copy)
+
+
 @pytest.mark.parametrize(
     "bundle_file", BUNDLES, ids=[f"{p.parent.parent.name}/{p.parent.name}" for p in BUNDLES]
 )
@@ -63,6 +81,8 @@ def test_each_example_bundle_gives_its_documented_verdict(
     args = [str(bundle / a) if a.startswith("./") else a for a in spec["args"]]
     if "repo" in spec:
         repo, base = _build_repo(bundle, spec["repo"], tmp_path)
+        head = _head(repo)
+        args = [_with_head(a, head, tmp_path) for a in args]
         args += ["--repo", str(repo), "--base", base]
     result = CliRunner().invoke(
         cli,

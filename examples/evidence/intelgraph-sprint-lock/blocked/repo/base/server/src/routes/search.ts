@@ -1,0 +1,3 @@
+export function search(q: string) {
+  return query(q);
+}

@@ -1,0 +1,3 @@
+export function search(q: string, limit = 20) {
+  return query(q, limit);
+}
