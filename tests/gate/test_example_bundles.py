@@ -35,7 +35,7 @@ def _build_repo(bundle: Path, spec: dict[str, object], tmp: Path) -> tuple[Path,
     repo = Repo(tmp / "repo")  # the bundle's trees become a base and a head commit
     _copy_tree(bundle / str(spec["base"]), repo.path)
     key = None
-    if spec.get("sign"):
+    if "sign" in spec:  # pin a key at the base; sign the head with it when "sign" is true
         key, public = keygen(tmp, "release-key")
         signers = repo.path / ".github" / "allowed_signers"
         signers.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def _build_repo(bundle: Path, spec: dict[str, object], tmp: Path) -> tuple[Path,
     base = repo.git("rev-parse", "HEAD")
     _copy_tree(bundle / str(spec["head"]), repo.path)
     repo.git("add", "-A")
-    sign = ["-S"] if key is not None else []
+    sign = ["-S"] if key is not None and spec["sign"] else []
     message = str(spec.get("message", "the change"))
     repo.git("commit", "-q", *sign, "-m", message, key=key)
     return repo.path, base

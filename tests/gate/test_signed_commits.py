@@ -171,3 +171,15 @@ def test_without_a_base_the_range_is_unknown_and_the_check_is_an_error(
     check = one(SIGNED, "signed", repo=facts)
     assert check.outcome is Outcome.ERROR
     assert "--base" in text_of(check)
+
+
+def test_a_missing_pinned_keys_file_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    base = repo.commit("a.txt")
+    repo.commit("b.txt")
+    facts = git.gather(
+        git.GitRequest(repo=repo.path, base=base, allowed_signers=tmp_path / "nope", verify=True)
+    )
+    check = one(SIGNED, "signed", repo=facts)
+    assert check.outcome is Outcome.ERROR
+    assert "the pinned keys file nope does not exist" in check.reasons

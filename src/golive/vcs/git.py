@@ -12,6 +12,7 @@ A directory that is not a git repository still gives its working-tree files (for
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -112,9 +113,16 @@ def gather(request: GitRequest) -> RepoFacts:
             files=working_tree_files(request.repo, request.head_globs),
             problems=(f"{request.repo.name or request.repo} is not a git repository",),
         )
+    missing = ""
+    if request.allowed_signers is not None and not request.allowed_signers.is_file():
+        missing = f"the pinned keys file {request.allowed_signers.name} does not exist"
+        request = dataclasses.replace(request, allowed_signers=None, verify=False)
     with _signature_env(request) as env:
         git = Git(request.repo, env)
-        return _gather(git, request)
+        facts = _gather(git, request)
+    if missing:
+        facts = dataclasses.replace(facts, problems=(missing, *facts.problems))
+    return facts
 
 
 def _gather(git: Git, request: GitRequest) -> RepoFacts:
@@ -260,8 +268,6 @@ def _signature_env(request: GitRequest) -> Iterator[dict[str, str]]:
     env: dict[str, str] = {}
     count = 0
     if request.allowed_signers is not None:
-        if not request.allowed_signers.is_file():
-            raise UsageError(f"{request.allowed_signers}: no such allowed_signers file")
         env[f"GIT_CONFIG_KEY_{count}"] = "gpg.ssh.allowedSignersFile"
         env[f"GIT_CONFIG_VALUE_{count}"] = str(request.allowed_signers.resolve())
         count += 1

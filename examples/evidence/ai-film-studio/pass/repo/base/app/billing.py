@@ -1,0 +1,2 @@
+def charge(credits: int) -> int:
+    return credits

@@ -1,0 +1,2 @@
+def charge(credits: int) -> int:
+    return max(credits, 0)
