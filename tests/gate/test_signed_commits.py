@@ -183,3 +183,22 @@ def test_a_missing_pinned_keys_file_is_an_error_not_a_pass(tmp_path: Path) -> No
     check = one(SIGNED, "signed", repo=facts)
     assert check.outcome is Outcome.ERROR
     assert "the pinned keys file nope does not exist" in check.reasons
+
+
+@pytest.mark.parametrize(
+    ("allow", "signature", "counts"),
+    [(False, "G", False), (True, "G", True), (True, "U", False)],
+)
+def test_case_37_a_web_flow_merge_counts_only_when_allowed_and_verified(
+    allow: bool, signature: str, counts: bool
+) -> None:
+    from golive.core.gate.signatures import verdict
+    from golive.core.gate.sources import Commit
+
+    merge = Commit(
+        "a" * 40,
+        ("b" * 40, "c" * 40),
+        committer="GitHub <noreply@github.com>",
+        signature=signature,
+    )
+    assert (verdict(merge, allow) is None) is counts

@@ -12,8 +12,9 @@ trusted) counts. Every other commit is named with why:
   time; ``E`` cannot be checked (a GPG key missing from the keyring);
 - ``X`` expired signature; ``Y`` expired key; ``R`` revoked key (GPG).
 
-With ``allow_web_flow``, a merge commit signed by the forge's web-flow key is accepted
-when git reports it good (the key must still be pinned).
+A commit made by the forge's web-flow (committer ``noreply@github.com``, as a web merge is)
+is refused unless ``allow_web_flow``; even then its signature must verify against a pinned
+key (GitHub's web-flow GPG key in the keyring), because the key rotates and has expired.
 """
 
 from __future__ import annotations
@@ -35,8 +36,13 @@ MEANING = {
 }
 
 
-def verdict(commit: Commit) -> str | None:
+WEB_FLOW = "noreply@github.com"
+
+
+def verdict(commit: Commit, allow_web_flow: bool = False) -> str | None:
     """``None`` when the commit counts as signed; else why it does not."""
+    if WEB_FLOW in commit.committer.lower() and not allow_web_flow:
+        return "committed by the forge's web-flow (a web merge); allow_web_flow is false"
     if commit.signature == "G":
         return None
     return MEANING.get(commit.signature, f"unknown signature status '{commit.signature}'")
@@ -73,7 +79,7 @@ def evaluate(gate: SignedCommitsGate, ctx: Context) -> CheckResult:
         facts.append(f"verified against {repo.signature_trust}")
     bad: list[str] = []
     for commit in repo.commits:
-        why = verdict(commit)
+        why = verdict(commit, p.allow_web_flow)
         signer = f" by {commit.signer}" if commit.signer else ""
         facts.append(f"{commit.sha[:12]} {commit.signature}{signer}: {commit.subject[:60]}")
         if why is not None:
