@@ -278,3 +278,67 @@ def test_attest_without_a_signing_key_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert not (tmp_path / "o.json").exists()
+
+
+def test_golive_gate_with_an_override_file_and_a_tagged_merge_commit_reads_overridden(
+    tmp_path: Path,
+) -> None:
+    from git_support import Repo
+
+    repo = Repo(tmp_path / "repo")
+    base = repo.commit("a.txt")
+    repo.git("checkout", "-q", "-b", "hotfix")
+    repo.commit("fix.txt")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge hotfix [Security Override]", "hotfix")
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(
+        "apiVersion: golive/v1\nmetadata: {name: ovr}\n"
+        "roles: [{id: vp-engineering, members: [victor]}]\n"
+        "incidents: {severities: [{id: SEV-1}]}\n"
+        "environments: [{id: production, branches: [main]}]\n"
+        "gates: [{id: branch, type: branch}]\n"
+        "overrides:\n  - {id: emergency, gates: [branch], incident_severities: [SEV-1],\n"
+        "     approver_roles: [vp-engineering], commit_tag: '[Security Override]',\n"
+        "     max_validity: 24h}\n"
+    )
+    override = tmp_path / "override.yaml"
+    override.write_text(
+        "apiVersion: golive/v1\nkind: Override\noverride: emergency\n"
+        f"candidate: '{DIGEST}'\nincident: {{id: INC-9, severity: SEV-1, active: true}}\n"
+        "approver: {name: victor, role: vp-engineering}\nreason: outage fix\n"
+        "created: 2026-11-24T09:00:00Z\nexpires: 2026-11-24T20:00:00Z\n"
+    )
+    args = [
+        "gate",
+        "--policy",
+        str(policy_file),
+        "--env",
+        "production",
+        "--branch",
+        "hotfix",
+        "--candidate",
+        DIGEST,
+        "--repo",
+        str(repo.path),
+        "--base",
+        base,
+        "--now",
+        "2026-11-24T10:00:00Z",
+        "--format",
+        "json",
+    ]
+    result = CliRunner().invoke(cli, [*args, "--override", str(override)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["verdict"] == "overridden"
+    assert doc["summary"]["blocking"] == ["branch"]
+    # without the override, the same release is blocked
+    assert CliRunner().invoke(cli, args).exit_code == 1
+    # a malformed override file is bad input: exit 2, naming the line and field
+    override.write_text(
+        "apiVersion: golive/v1\nkind: Override\noverride: emergency\nexpires: soon\n"
+    )
+    result = CliRunner().invoke(cli, [*args, "--override", str(override)])
+    assert result.exit_code == 2
+    assert f"{override}:4:" in result.output
