@@ -202,3 +202,78 @@ def test_case_37_a_web_flow_merge_counts_only_when_allowed_and_verified(
         signature=signature,
     )
     assert (verdict(merge, allow) is None) is counts
+
+
+def _gpg(home: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    import os
+
+    return subprocess.run(
+        ["gpg", "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", *args],
+        env={**os.environ, "GNUPGHOME": str(home)},
+        input=stdin,
+        capture_output=True,
+        check=True,
+    ).stdout
+
+
+@pytest.mark.skipif(
+    subprocess.run(["which", "gpg"], capture_output=True, check=False).returncode != 0,
+    reason="gpg is not installed",
+)
+def test_case_37_gpg_signatures_good_unknown_key_and_revoked_key(tmp_path: Path) -> None:
+    import os
+
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    for name in ("alice", "mallory"):
+        _gpg(home, "--quick-gen-key", f"{name} <{name}@example.com>", "ed25519", "sign", "never")
+    repo = Repo(tmp_path / "repo")
+    base = repo.commit("base.txt")
+    env = {"GNUPGHOME": str(home)}
+
+    def signed(name: str, who: str) -> str:
+        (repo.path / name).write_text(name)
+        repo.git("add", name)
+        subprocess.run(
+            [
+                "git",
+                "-c",
+                "user.name=T",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "-q",
+                f"-S{who}@example.com",
+                "-m",
+                f"change {name}",
+            ],
+            cwd=repo.path,
+            env={**os.environ, **env, "GIT_CONFIG_GLOBAL": os.devnull},
+            check=True,
+            capture_output=True,
+        )
+        return repo.git("rev-parse", "HEAD")
+
+    good = signed("a.txt", "alice")
+    stranger = signed("b.txt", "mallory")
+    keyring = tmp_path / "pinned.gpg"
+    keyring.write_bytes(_gpg(home, "--export", "alice@example.com"))
+    facts = git.gather(git.GitRequest(repo=repo.path, base=base, gpg_keyring=keyring, verify=True))
+    assert facts.commits is not None
+    codes = {c.sha: c.signature for c in facts.commits}
+    assert codes == {good: "G", stranger: "E"}
+    # alice's key is revoked: the pinned keyring now carries the revocation
+    fpr = next(
+        line.split(":")[9]
+        for line in _gpg(home, "--with-colons", "--list-keys", "alice@example.com")
+        .decode()
+        .splitlines()
+        if line.startswith("fpr:")
+    )
+    certificate = (home / "openpgp-revocs.d" / f"{fpr}.rev").read_text()
+    revocation = certificate.replace(":-----BEGIN", "-----BEGIN")  # gpg guards it with a ':'
+    _gpg(home, "--import", stdin=revocation.encode())
+    keyring.write_bytes(_gpg(home, "--export", "alice@example.com"))
+    facts = git.gather(git.GitRequest(repo=repo.path, base=base, gpg_keyring=keyring, verify=True))
+    assert facts.commits is not None
+    assert {c.sha: c.signature for c in facts.commits}[good] == "R"
