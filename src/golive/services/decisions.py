@@ -20,6 +20,7 @@ from golive.core.gate import Candidate, EvidenceItem, Facts, decide
 from golive.errors import EvidenceError, NotFound, UsageError
 from golive.evidence import read_bytes
 from golive.services.access import Principal
+from golive.services.gate import evidence_item, parse_time
 from golive.services.idempotency import Answer, Work, run_once
 from golive.services.policy_store import load_version
 from golive.storage.unit_of_work import UnitOfWork
@@ -87,16 +88,7 @@ def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Fac
         except EvidenceError as exc:
             unreadable.append(f"{r['name']}: {exc.detail}")
             continue
-        produced = _parse_time(getattr(evidence, "produced_at", None))
-        items.append(
-            EvidenceItem(
-                path=r["name"],
-                sha256="sha256:" + r["sha256"],
-                evidence=evidence,
-                produced_at=produced or r["received_at"],
-                time_source="report time" if produced else "time the server received it",
-            )
-        )
+        items.append(evidence_item(r["name"], r["sha256"], evidence, r["received_at"]))
     items.sort(key=lambda i: i.path)
     return Facts(
         candidate=Candidate(
@@ -105,18 +97,6 @@ def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Fac
         evidence=tuple(items),
         unreadable=tuple(unreadable),
     )
-
-
-def _parse_time(text: object) -> dt.datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    raw = text.strip()
-    raw = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def record_published(
@@ -152,7 +132,7 @@ def _check_document(document: dict[str, Any]) -> None:
     need("now", document.get("now"))
     policy = document.get("policy")
     need("policy.digest", policy.get("digest") if isinstance(policy, dict) else None)
-    if _parse_time(document["now"]) is None:
+    if parse_time(document["now"]) is None:
         raise UsageError("decision.now: not an ISO-8601 time with offset")
 
 
@@ -174,7 +154,7 @@ def _store(
         "verdict": document["verdict"],
         "policy_digest": document["policy"]["digest"],
         "policy_version_id": policy_version_id,
-        "now": _parse_time(document["now"]),
+        "now": parse_time(document["now"]),
         "decided_at": u.clock(),
         "decided_by": principal.actor,
         "correlation_id": u.correlation_id or "-",

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from golive import __version__
-from golive.core.findings import CommandReport, CommandRun
+from golive.core.findings import CommandReport, CommandRun, Evidence
 from golive.core.gate import Candidate, Decision, EvidenceItem, Facts, Waiver, WaiverFile, decide
 from golive.core.gate.engine import applicable
 from golive.core.policy.loader import LoadedPolicy, validate_yaml
@@ -162,19 +162,29 @@ def gather_evidence(
                     raise
                 unreadable.append(f"{shown}: {exc.detail}")
                 continue
-            produced, source = _report_time(loaded.evidence.produced_at)
-            items.append(
-                EvidenceItem(
-                    path=shown,
-                    sha256="sha256:" + loaded.sha256,
-                    evidence=loaded.evidence,
-                    produced_at=produced,
-                    time_source=source,
-                    file_mtime=datetime.fromtimestamp(path.stat().st_mtime, UTC),
-                )
-            )
+            mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            items.append(evidence_item(shown, loaded.sha256, loaded.evidence, mtime))
     items.sort(key=lambda i: i.path)
     return items, notes, unreadable
+
+
+def evidence_item(
+    name: str, sha256_hex: str, evidence: Evidence, stored_at: datetime | None = None
+) -> EvidenceItem:
+    """An evidence item for the engine: its time is the report's own, when it records one.
+
+    ``stored_at`` (a file's modification time, or when the server received it) is used for
+    ``max_age`` only, and only when the report records no time.
+    """
+    produced, source = _report_time(evidence.produced_at)
+    return EvidenceItem(
+        path=name,
+        sha256="sha256:" + sha256_hex,
+        evidence=evidence,
+        produced_at=produced,
+        time_source=source,
+        file_mtime=stored_at,
+    )
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -187,7 +197,7 @@ def _shown(path: Path, root: Path) -> str:
 def _report_time(text: str | None) -> tuple[datetime | None, str]:
     if not text:
         return None, ""
-    parsed = _parse_time(text)
+    parsed = parse_time(text)
     if parsed is None:
         return None, ""
     if _naive(text):
@@ -195,8 +205,9 @@ def _report_time(text: str | None) -> tuple[datetime | None, str]:
     return parsed, "report time"
 
 
-def _parse_time(text: str | None) -> datetime | None:
-    if not text:
+def parse_time(text: object) -> datetime | None:
+    """An ISO 8601 time (``Z`` allowed); a time without an offset is read as UTC; else None."""
+    if not isinstance(text, str) or not text:
         return None
     raw = text.strip()
     if raw.endswith(("Z", "z")):
