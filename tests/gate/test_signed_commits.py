@@ -277,3 +277,4 @@ def test_case_37_gpg_signatures_good_unknown_key_and_revoked_key(tmp_path: Path)
     facts = git.gather(git.GitRequest(repo=repo.path, base=base, gpg_keyring=keyring, verify=True))
     assert facts.commits is not None
     assert {c.sha: c.signature for c in facts.commits}[good] == "R"
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)

@@ -307,4 +307,15 @@ def _signature_env(request: GitRequest) -> Iterator[dict[str, str]]:
         )
         env["GNUPGHOME"] = home
         env["GIT_CONFIG_COUNT"] = str(count)
-        yield env
+        try:
+            yield env
+        finally:
+            _stop_gpg_agent(home)
+
+
+def _stop_gpg_agent(home: str) -> None:
+    """gpg starts an agent for a keyring directory; stop it before the directory goes away."""
+    if shutil.which("gpgconf") is not None:
+        subprocess.run(
+            ["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True, check=False
+        )
