@@ -203,7 +203,8 @@ def _authorizer(guard: _Guard) -> Any:
         if action == sqlite3.SQLITE_UPDATE and arg1 in WORM_TABLES:
             return deny
         if action == sqlite3.SQLITE_DELETE and arg1 in WORM_TABLES:
-            return ok if guard.prune and arg1 == _PRUNABLE else deny
+            # DROP TABLE deletes the table's rows first: allowed only inside allow_ddl
+            return ok if guard.ddl or (guard.prune and arg1 == _PRUNABLE) else deny
         if action == sqlite3.SQLITE_DROP_TABLE and arg1 in WORM_TABLES:
             return ok if guard.ddl else deny
         if action == sqlite3.SQLITE_DROP_TRIGGER and arg2 in WORM_TABLES:

@@ -98,8 +98,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    worm.uninstall_worm(bind)
-    with worm.allow_ddl(bind):
+    with worm.allow_ddl(bind):  # golive's own SQLite connections carry the WORM authorizer
+        worm.uninstall_worm(bind)
         for table in (
             "audit_prunes",
             "audit_personal",
