@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from golive.cli import gate_part2
 from golive.core.gate import STAGES, Candidate, Decision, Verdict
 from golive.core.gate import render as renderers
 from golive.errors import EXIT_OK, EXIT_POLICY_SAYS_NO, UsageError
+from golive.files import atomic_binary
 from golive.services import gate as gate_service
 from golive.services.policies import load_policy_file
 from golive.settings import load_settings
@@ -51,17 +52,19 @@ def render(decision: Decision, fmt: str, *, explain: bool = False) -> str:
     return renderers.text(decision, explain=explain)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".golive-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def emit(chunks: Iterator[str], output: Path | None) -> None:
+    """Write the report to stdout and, atomically, to ``output``, piece by piece."""
+    out = sys.stdout
+    if output is None:
+        for chunk in chunks:
+            out.write(chunk)
+        out.flush()
+        return
+    with atomic_binary(output) as fh:
+        for chunk in chunks:
+            fh.write(chunk.encode("utf-8"))
+            out.write(chunk)
+    out.flush()
 
 
 @click.command()
@@ -193,10 +196,10 @@ def gate(
     )
     decision = gate_service.evaluate(request)
     gate_part2.after(decision, part2)
-    report = render(decision, fmt, explain=explain)
-    if output is not None:
-        write_atomic(output, report)
-    click.echo(report, nl=False)
+    chunks = (
+        decision.iter_json() if fmt == "json" else iter([render(decision, fmt, explain=explain)])
+    )
+    emit(chunks, output)
     if publish_to:
         from golive.cli.publish import publish_after_gate
 

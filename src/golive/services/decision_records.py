@@ -51,7 +51,7 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 
 
 def write(decision: Decision, key_path: Path, out: Path) -> None:
-    from golive.cli.gate import write_atomic
+    from golive.files import write_atomic
 
     envelope = attestation.sign(decision, load_private_key(key_path))
     write_atomic(out, json.dumps(envelope, indent=2, sort_keys=True) + "\n")

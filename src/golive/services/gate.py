@@ -21,9 +21,7 @@ import dataclasses
 import gc
 import hashlib
 import json
-import os
 import subprocess
-import tempfile
 import time as _time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +37,7 @@ from golive.core.policy.model import CommandPassedGate
 from golive.core.roster import RosterFile
 from golive.errors import EvidenceError, UsageError
 from golive.evidence import DEFAULT_MAX_BYTES, UnknownFormat, iter_files, read_path
+from golive.files import write_atomic
 from golive.services import gate_facts
 from golive.services.policies import read_policy_text
 
@@ -353,15 +352,4 @@ def write_record(path: Path, report: CommandReport) -> None:
             for r in report.runs
         ],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".golive-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(doc, indent=2) + "\n")

@@ -21,9 +21,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 import random
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +32,7 @@ from typing import Any
 import httpx
 
 from golive.errors import DependencyUnavailable, UsageError
+from golive.files import fsync_dir, write_atomic
 
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 300.0
@@ -66,32 +65,6 @@ class Entry:
         }
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Outbox:
     """A directory of payloads, one file each, named so that they sort by creation."""
 
@@ -107,7 +80,7 @@ class Outbox:
         stamp = dt.datetime.fromtimestamp(now, dt.UTC)
         name = f"{stamp:%Y%m%dT%H%M%S%f}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.json"
         entry = Entry(self.directory / name, key, route, body, stamp.isoformat(), 0, now)
-        _write_atomic(entry.path, json.dumps(entry.document(), sort_keys=True).encode())
+        write_atomic(entry.path, json.dumps(entry.document(), sort_keys=True).encode())
         return entry
 
     def entries(self) -> list[Entry]:
@@ -141,15 +114,15 @@ class Outbox:
             delay = max(delay, retry_after)
         entry.next_attempt_at = self._clock() + delay
         entry.last_error = error[:500]
-        _write_atomic(entry.path, json.dumps(entry.document(), sort_keys=True).encode())
+        write_atomic(entry.path, json.dumps(entry.document(), sort_keys=True).encode())
 
     def delivered(self, entry: Entry) -> None:
         entry.path.unlink(missing_ok=True)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
 
     def give_up(self, entry: Entry, answer: str) -> None:
         entry.last_error = answer[:2000]
-        _write_atomic(
+        write_atomic(
             self.failed / entry.path.name,
             json.dumps(entry.document(), sort_keys=True).encode(),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -234,7 +234,9 @@ class CheckResult:
             return not self.debt
         return self.outcome in (Outcome.FAIL, Outcome.ERROR)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, *, lazy: bool = False) -> dict[str, object]:
+        """Plain JSON values; with ``lazy`` the findings are rendered only while written."""
+        findings: object = _Rows(self.findings) if lazy else [f.to_dict() for f in self.findings]
         return {
             "id": self.id,
             "type": self.type,
@@ -249,7 +251,7 @@ class CheckResult:
             "controls": list(self.controls),
             "facts": list(self.facts),
             "evidence": list(self.evidence),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": findings,
             "waivers": [to_jsonable(w) for w in self.waivers],
             "debt": self.debt,
         }
@@ -287,7 +289,7 @@ class Decision:
             out[check.outcome.value] += 1
         return out
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, *, lazy: bool = False) -> dict[str, object]:
         return {
             "schema": DECISION_SCHEMA,
             "verdict": self.verdict.value,
@@ -324,14 +326,29 @@ class Decision:
                 }
                 for e in self.evidence
             ],
-            "checks": [c.to_dict() for c in self.checks],
+            "checks": [c.to_dict(lazy=lazy) for c in self.checks],
             "waivers": [to_jsonable(w) for w in self.waivers],
             "notes": list(self.notes),
         }
 
     def to_json(self) -> str:
         """The decision as JSON: the same decision always gives the same bytes."""
-        return dumps(self.to_dict()) + "\n"
+        return "".join(self.iter_json())
+
+    def iter_json(self) -> Iterator[str]:
+        """:meth:`to_json` in pieces, so a decision with 100,000 findings is written without
+        holding every finding's dictionary (or the whole text) in memory at once."""
+        yield from _iter_dumps(self.to_dict(lazy=True), 0)
+        yield "\n"
+
+
+class _Rows:
+    """Findings rendered one at a time, while the JSON is written."""
+
+    __slots__ = ("views",)
+
+    def __init__(self, views: tuple[FindingView, ...]) -> None:
+        self.views = views
 
 
 def dumps(value: object, level: int = 0) -> str:
@@ -339,22 +356,44 @@ def dumps(value: object, level: int = 0) -> str:
     written compactly on its own line: readable, diff-friendly, and encoded by the C encoder
     (``json.dumps`` with ``indent`` falls back to pure Python, 10x slower on 100,000 findings).
     """
+    return "".join(_iter_dumps(value, level))
+
+
+def _iter_dumps(value: object, level: int) -> Iterator[str]:
     pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, _Rows):
+        value = value.views
+        if len(value) > _COMPACT_AFTER:
+            yield "[\n"
+            for n, view in enumerate(value):
+                row = json.dumps(view.to_dict(), ensure_ascii=False, separators=(", ", ": "))
+                yield inner + row + (",\n" if n < len(value) - 1 else "\n")
+            yield pad + "]"
+            return
+        value = [v.to_dict() for v in value]
     if isinstance(value, dict) and value:
-        items = [
-            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, level + 1)}"
-            for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+        yield "{\n"
+        last = len(value) - 1
+        for n, (k, v) in enumerate(value.items()):
+            yield f"{inner}{json.dumps(str(k), ensure_ascii=False)}: "
+            yield from _iter_dumps(v, level + 1)
+            yield ",\n" if n < last else "\n"
+        yield pad + "}"
+        return
     if isinstance(value, list) and value:
-        if len(value) > _COMPACT_AFTER and all(isinstance(v, dict) for v in value):
-            rows = [
-                inner + json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value
-            ]
-        else:
-            rows = [inner + dumps(v, level + 1) for v in value]
-        return "[\n" + ",\n".join(rows) + "\n" + pad + "]"
-    return json.dumps(value, ensure_ascii=False)
+        compact = len(value) > _COMPACT_AFTER and all(isinstance(v, dict) for v in value)
+        yield "[\n"
+        last = len(value) - 1
+        for n, v in enumerate(value):
+            yield inner
+            if compact:
+                yield json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+            else:
+                yield from _iter_dumps(v, level + 1)
+            yield ",\n" if n < last else "\n"
+        yield pad + "]"
+        return
+    yield json.dumps(value, ensure_ascii=False)
 
 
 _COMPACT_AFTER = 20
