@@ -36,6 +36,7 @@ EXPECTED = {
     "handmade/spdx-2.3-utf16.json": "spdx",
     "handmade/cyclonedx-vex-1.5.json": "cyclonedx",
     "handmade/sarif-trivy-legacy.sarif": "sarif",
+    "handmade/golive-commands.json": "golive-commands",
 }
 
 

@@ -71,3 +71,27 @@ def test_a_result_for_another_command_line_is_an_error(tmp_path):
 
 def test_no_command_evidence_at_all_is_an_error():
     assert check(run(policy(GATE)), "commands").outcome is Outcome.ERROR
+
+
+def test_the_committed_command_record_reads_and_binds_to_its_commit():
+    from gate_support import HANDMADE
+
+    from golive.core.gate import Candidate
+
+    path = HANDMADE / "golive-commands.json"
+    loaded = policy(
+        """
+        - id: commands
+          type: command_passed
+          params:
+            commands:
+              - {name: lint, run: "make lint"}
+              - {name: e2e, run: "make e2e"}
+        """
+    )
+    res = check(run(loaded, path, candidate=Candidate(commit="3f2a9c1")), "commands")
+    assert res.outcome is Outcome.FAIL
+    assert res.reasons == ("e2e: timed out after 600s",)
+    other = check(run(loaded, path, candidate=Candidate(commit="0" * 40)), "commands")
+    assert other.outcome is Outcome.ERROR
+    assert "not the candidate" in other.reasons[0]
