@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from ledger_support import create_ledger
 
 from golive.storage import ledger, worm
 
@@ -197,3 +199,50 @@ def test_grants_refuse_role_names_that_are_not_plain_identifiers() -> None:
         worm.grants_sql("owner; DROP TABLE x", "app")
     with pytest.raises(InputError, match="must differ"):
         worm.grants_sql("golive", "golive")
+
+
+def test_allow_ddl_nested_inside_allow_ddl_keeps_the_outer_permission(
+    sqlite_db: sa.Engine,
+) -> None:
+    # migration 0002 going down enters allow_ddl, and uninstall_worm enters it again inside;
+    # leaving the inner block once took the permission away and DROP TABLE was refused
+    with sqlite_db.begin() as connection, worm.allow_ddl(connection):
+        worm.uninstall_worm(connection)
+        connection.execute(sa.text("DROP TABLE audit_prunes"))
+    with sqlite_db.begin() as connection:
+        assert "audit_prunes" not in sa.inspect(connection).get_table_names()
+        with pytest.raises(sa.exc.DatabaseError, match="not authorized"):
+            connection.execute(sa.text("DROP TABLE audit_nodes"))
+
+
+def test_allow_prune_nested_restores_the_outer_state_on_leaving(sqlite_db: sa.Engine) -> None:
+    with sqlite_db.connect() as connection:
+        guard = worm._guard_of(connection)
+        assert guard is not None
+        with worm.allow_prune(connection):
+            with worm.allow_prune(connection):
+                pass
+            assert guard.prune
+        assert not guard.prune
+
+
+def test_installing_the_sqlite_authorizer_twice_gives_one_guard_per_connection(
+    sqlite_db: sa.Engine,
+) -> None:
+    worm.install_sqlite_authorizer(sqlite_db)  # the fixture installed it already
+    worm.install_sqlite_authorizer(sqlite_db)
+    sqlite_db.dispose()
+    with sqlite_db.begin() as connection, worm.allow_ddl(connection):
+        connection.execute(sa.text("DROP TRIGGER golive_audit_audit_nodes_no_update"))
+
+
+def test_golives_engine_factory_gives_sqlite_connections_the_authorizer(tmp_path: Path) -> None:
+    from golive.storage.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    try:
+        create_ledger(engine)
+        with pytest.raises(sa.exc.DatabaseError, match="not authorized"), engine.begin() as c:
+            c.execute(sa.text("DROP TABLE audit_entries"))
+    finally:
+        engine.dispose()

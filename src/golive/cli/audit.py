@@ -68,8 +68,7 @@ def _connection(db_url: str | None, *, write: bool) -> Iterator[sa.Connection]:
     local = parsed.database not in (None, "", ":memory:")
     if dialect.is_sqlite(parsed) and local and not Path(str(parsed.database)).exists():
         raise DependencyUnavailable(f"the database {redacted(url)} does not exist")
-    engine = make_engine(url)
-    worm.install_sqlite_authorizer(engine)
+    engine = make_engine(url)  # SQLite connections carry the WORM authorizer
     try:
         options: dict[str, str] = {dialect.TRANSACTION_OPTION: "write" if write else "read"}
         if not write and not dialect.is_sqlite(parsed):

@@ -217,19 +217,23 @@ def _authorizer(guard: _Guard) -> Any:
 
 
 def install_sqlite_authorizer(engine: sa.Engine) -> None:
-    """Give every SQLite connection ``engine`` opens the WORM authorizer.
+    """Give every SQLite connection ``engine`` opens the WORM authorizer (idempotent).
 
-    golive's engine factory calls this for SQLite URLs; a connection made any other way
-    (the ``sqlite3`` shell, another program) is not guarded, which is why checkpoints exist.
+    golive's engine factory (:func:`golive.storage.engine.make_engine`) calls this for
+    SQLite URLs; a connection made any other way (the ``sqlite3`` shell, another program)
+    is not guarded, which is why checkpoints exist. Calling it again for the same engine
+    adds nothing: one listener, so one guard per connection.
     """
     if engine.dialect.name != "sqlite":
         return
+    if not sa.event.contains(engine, "connect", _guard_connection):
+        sa.event.listen(engine, "connect", _guard_connection)
 
-    @sa.event.listens_for(engine, "connect")
-    def _guard(dbapi_connection: Any, record: Any) -> None:
-        guard = _Guard()
-        record.info[_INFO_KEY] = guard
-        dbapi_connection.set_authorizer(_authorizer(guard))
+
+def _guard_connection(dbapi_connection: Any, record: Any) -> None:
+    guard = _Guard()
+    record.info[_INFO_KEY] = guard
+    dbapi_connection.set_authorizer(_authorizer(guard))
 
 
 def _guard_of(connection: sa.Connection) -> _Guard | None:
@@ -240,31 +244,36 @@ def _guard_of(connection: sa.Connection) -> _Guard | None:
 @contextmanager
 def allow_prune(connection: sa.Connection) -> Iterator[None]:
     """Let this SQLite connection delete ``audit_entries`` rows (the triggers still allow
-    only rows below a recorded prune mark). A no-op on PostgreSQL."""
+    only rows below a recorded prune mark). A no-op on PostgreSQL. Nests: leaving an inner
+    block restores what the outer one allowed."""
     guard = _guard_of(connection)
     if guard is None:
         yield
         return
-    guard.prune = True
+    before, guard.prune = guard.prune, True
     try:
         yield
     finally:
-        guard.prune = False
+        guard.prune = before
 
 
 @contextmanager
 def allow_ddl(connection: sa.Connection) -> Iterator[None]:
     """Let this SQLite connection drop or alter the ledger tables and triggers (migrations
-    going down). A no-op on PostgreSQL, where the owner role decides."""
+    going down). A no-op on PostgreSQL, where the owner role decides.
+
+    Nests: :func:`uninstall_worm` enters it too, and leaving that inner block must not take
+    the permission away from the migration's outer block (which then drops the tables).
+    """
     guard = _guard_of(connection)
     if guard is None:
         yield
         return
-    guard.ddl = True
+    before, guard.ddl = guard.ddl, True
     try:
         yield
     finally:
-        guard.ddl = False
+        guard.ddl = before
 
 
 # --- both -------------------------------------------------------------------------------------
