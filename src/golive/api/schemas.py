@@ -12,6 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 MAX_RECORDS = 1000
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+Commit = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{7,64}$")]
+Digest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -44,15 +46,29 @@ class Approval(_Strict):
     approver: Text
     role: Id | None = None
     time: AwareTime
+    commit: Commit | None = Field(
+        None, description="The commit approved; with `require_fresh` only the head's count."
+    )
 
 
 class Signoff(_Strict):
-    checklist: Id
+    checklist: Id | None = Field(None, description="The checklist; none matches any.")
     item: Text
     deployable: Id
     version: Text
     signer: Text
     time: AwareTime
+    role: Id | None = Field(
+        None, description="The role signed in; the checklist counts it only if the signer holds it."
+    )
+    link: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        None, description="A ticket, runbook or report URL."
+    )
+    candidate: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
+        None,
+        description="COMMIT[@sha256:DIGEST] as given to `golive attest`; when set, the "
+        "sign-off counts only for that candidate.",
+    )
 
 
 class EvidenceFile(_Strict):
@@ -119,7 +135,14 @@ class EvaluateBody(_Strict):
     environment: Id
     deployable: Id
     version: Text
-    commit: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{7,64}$")] | None = None
+    commit: Commit | None = None
+    digests: Annotated[list[Digest], Field(max_length=20)] = Field(
+        default_factory=list,
+        description="The candidate's artifact digests (promotion, sign-offs by digest).",
+    )
+    author: Text | None = Field(
+        None, description="Who made the change; excluded from approvals and sign-offs."
+    )
     stage: Literal["pre-deploy", "post-deploy"] = "pre-deploy"
     policy_digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
     now: AwareTime | None = Field(None, description="Decide as of this time (default: now).")

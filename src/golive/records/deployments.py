@@ -18,9 +18,10 @@ Times without a UTC offset are kept and flagged; the gate's ``naive_timestamps``
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -138,4 +139,18 @@ def _run(path: Path, index: int, run: _Run) -> SuiteRun:
         detail=detail,
         naive=parsed[1] if parsed else False,
         source=f"{path.name}:{run.junit}",
+    )
+
+
+def from_stored(rows: Iterable[Mapping[str, Any]]) -> DeploymentFacts:
+    """Deployment records ingested through the API (``deployments`` rows), as the promotion
+    gate reads them. Suite runs are not ingested yet, so a ``soak`` cannot be shown from the
+    store alone (the gate says no runs cover the window)."""
+    return DeploymentFacts(
+        tuple(
+            Deployment(str(r["environment"]), str(r["digest"] or ""), r["time"], str(r["status"]))
+            for r in rows
+        ),
+        (),
+        "stored deployment records",
     )

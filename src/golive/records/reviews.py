@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -110,3 +111,23 @@ def review_facts(
         teams=dict(teams),
         source=reviews.name if reviews is not None else "",
     )
+
+
+def from_approvals(rows: Iterable[Mapping[str, Any]], author: str | None) -> ReviewFacts:
+    """Approvals ingested through the API (``approvals`` rows) as the approvals gate reads
+    reviews: each row is one ``APPROVED`` review by its approver of its commit (none given:
+    an unknown commit, which a rule with ``require_fresh`` counts as stale). The rule id a
+    row names is not used: as with a pull request's reviews, every approval counts towards
+    every rule."""
+    reviews = tuple(
+        Review(
+            id=int(r["id"]),
+            user=str(r["approver"]),
+            user_type="User",
+            state="APPROVED",
+            commit_id=str(r.get("commit_sha") or ""),
+            submitted_at=r["time"],
+        )
+        for r in rows
+    )
+    return ReviewFacts(author=author, reviews=reviews, source="stored approvals")

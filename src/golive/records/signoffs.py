@@ -16,9 +16,12 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from golive.core.gate.model import Candidate
 from golive.core.gate.sources import SignOff
 from golive.errors import Diagnostic, PolicyError
 
@@ -99,3 +102,31 @@ def _parse(text: str) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo is not None else None
+
+
+def candidate_text(candidate: Candidate) -> str:
+    """The candidate as ``golive attest --candidate`` writes it: ``COMMIT@sha256:D[,sha256:D]``."""
+    return "@".join(p for p in (candidate.commit or "", ",".join(candidate.digests)) if p)
+
+
+def from_stored(rows: Iterable[Mapping[str, Any]], candidate: Candidate) -> tuple[SignOff, ...]:
+    """Sign-offs ingested through the API (``signoffs`` rows) as the checklist gate reads them.
+
+    The rows were selected by the candidate's deployable and version; a row that also names a
+    candidate (``golive attest --publish``) keeps it, so the gate still checks it names this
+    commit or digest. A row without a role keeps an empty role: it does not count, and the
+    decision says why.
+    """
+    fallback = candidate_text(candidate)
+    return tuple(
+        SignOff(
+            item=str(row["item"]),
+            candidate=str(row.get("candidate") or fallback),
+            by=str(row["signer"]),
+            role=str(row.get("role") or ""),
+            at=row["time"],
+            link=str(row.get("link") or ""),
+            checklist=str(row.get("checklist") or ""),
+        )
+        for row in rows
+    )

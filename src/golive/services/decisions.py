@@ -1,12 +1,15 @@
-"""Decisions on the server: decide on a candidate from stored evidence, store, list.
+"""Decisions on the server: decide on a candidate from stored facts, store, list.
 
-The engine is the CLI's (:func:`golive.core.gate.decide`); the facts are the
-evidence files ingested for the candidate (by deployable and version, or by
-commit). The policy is a version published to the server: the one named by
-digest, else the newest. Decisions are immutable rows (triggers refuse UPDATE
-and DELETE) and each is written with its audit entry in one transaction.
-Decisions made locally by ``golive gate --publish`` arrive through
-:func:`record_published` and are stored the same way, marked ``published``.
+The engine is the CLI's (:func:`golive.core.gate.decide`); the facts are what was
+ingested for the candidate: evidence files (by deployable and version, or by
+commit), approvals and sign-offs (by deployable and version) and deployment records
+(of the deployable, any version: promotion asks where its digest went before),
+converted by :mod:`golive.records` into the values the gate's checks read. The
+policy is a version published to the server: the one named by digest, else the newest.
+Decisions are immutable rows (triggers refuse UPDATE and DELETE) and each is written
+with its audit entry in one transaction. Decisions made locally by ``golive gate
+--publish`` arrive through :func:`record_published` and are stored the same way,
+marked ``published``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from golive import __version__
 from golive.core.gate import Candidate, EvidenceItem, Facts, decide
 from golive.errors import EvidenceError, NotFound, UsageError
 from golive.evidence import read_bytes
+from golive.records import deployments, reviews, signoffs
 from golive.services.access import Principal
 from golive.services.gate import evidence_item, parse_time
 from golive.services.idempotency import Answer, Work, run_once
@@ -32,6 +36,8 @@ class EvaluateRequest:
     deployable: str
     version: str
     commit: str | None = None
+    digests: tuple[str, ...] = ()
+    author: str | None = None
     stage: str = "pre-deploy"
     policy_digest: str | None = None
     now: dt.datetime | None = None
@@ -63,7 +69,7 @@ def evaluate(
             policy_digest=loaded.digest,
             golive_version=__version__,
             stage=request.stage,
-            notes=("decided by the golive server from stored evidence",),
+            notes=("decided by the golive server from stored facts",),
         )
         document = decision.to_dict()
         stored = _store(u, principal, document, source="server", policy_version_id=int(row["id"]))
@@ -90,12 +96,31 @@ def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Fac
             continue
         items.append(evidence_item(r["name"], r["sha256"], evidence, r["received_at"]))
     items.sort(key=lambda i: i.path)
+    candidate = Candidate(
+        commit=request.commit,
+        digests=request.digests,
+        deployable=request.deployable,
+        version=request.version,
+        author=request.author,
+    )
+    tenant, subject = principal.tenant_id, (request.deployable, request.version)
+    approvals = [
+        r
+        for r in u.records.for_subject("approvals", tenant, *subject)
+        if r["environment"] in (None, request.environment)
+    ]
     return Facts(
-        candidate=Candidate(
-            commit=request.commit, deployable=request.deployable, version=request.version
-        ),
+        candidate=candidate,
         evidence=tuple(items),
         unreadable=tuple(unreadable),
+        # the store was asked: nothing stored is "none", not "not gathered"
+        review=reviews.from_approvals(approvals, request.author),
+        signoffs=signoffs.from_stored(
+            u.records.for_subject("signoffs", tenant, *subject), candidate
+        ),
+        deployments=deployments.from_stored(
+            u.records.for_deployable("deployments", tenant, request.deployable)
+        ),
     )
 
 

@@ -84,6 +84,12 @@ def ingest(
 
 
 def _prepare(kind: str, index: int, record: Mapping[str, Any]) -> dict[str, Any]:
+    if kind == "approvals":
+        out = dict(record)
+        out["commit_sha"] = out.pop("commit", None)
+        return out
+    if kind == "signoffs":
+        return {**record, "checklist": record.get("checklist") or ""}
     if kind != "evidence":
         return dict(record)
     content: bytes = record["content"]

@@ -301,6 +301,16 @@ class RecordRepository:
         ).all()
         return [dict(r._mapping) for r in rows]
 
+    def for_deployable(self, kind: str, tenant_id: int, deployable: str) -> list[dict[str, Any]]:
+        """Every record of ``kind`` for ``deployable``, any version, oldest first."""
+        table = RECORD_TABLES[kind]
+        rows = self._c.execute(
+            select(table)
+            .where(table.c.tenant_id == tenant_id, table.c.deployable == deployable)
+            .order_by(table.c.id)
+        ).all()
+        return [dict(r._mapping) for r in rows]
+
     def count_by_batch(self, tenant_id: int, batch_key: str) -> dict[str, int]:
         out = {}
         for kind, table in RECORD_TABLES.items():

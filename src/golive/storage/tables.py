@@ -122,6 +122,7 @@ deployments = Table(
     Column("received_at", UtcDateTime(), nullable=False),
     Index("ix_deployments_tenant_batch", "tenant_id", "batch_key"),
     Index("ix_deployments_tenant_env_time", "tenant_id", "environment", "time"),
+    Index("ix_deployments_tenant_deployable", "tenant_id", "deployable", "id"),
 )
 
 approvals = Table(
@@ -139,6 +140,7 @@ approvals = Table(
     Column("role", String(80), nullable=True),
     Column("time", UtcDateTime(), nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
+    Column("commit_sha", String(64), nullable=True),  # the commit approved (0003)
     Index("ix_approvals_tenant_batch", "tenant_id", "batch_key"),
     Index("ix_approvals_tenant_subject", "tenant_id", "deployable", "version"),
 )
@@ -157,6 +159,10 @@ signoffs = Table(
     Column("signer", String(200), nullable=False),
     Column("time", UtcDateTime(), nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
+    # 0003: the role signed in, a ticket or runbook link, the candidate text of golive attest
+    Column("role", String(80), nullable=True),
+    Column("link", String(500), nullable=True),
+    Column("candidate", String(300), nullable=True),
     Index("ix_signoffs_tenant_batch", "tenant_id", "batch_key"),
     Index("ix_signoffs_tenant_subject", "tenant_id", "deployable", "version"),
 )

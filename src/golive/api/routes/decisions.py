@@ -39,13 +39,13 @@ def _respond(app_state: AppState, answer: Answer, source: str) -> Response:
 @router.post(
     "/evaluate",
     status_code=201,
-    summary="Decide on a candidate from stored evidence, and store the decision",
+    summary="Decide on a candidate from stored facts, and store the decision",
     dependencies=[Depends(_rejections("POST /api/v1/decisions/evaluate"))],
 )
 def evaluate(
     body: schemas.EvaluateBody, who: Caller, key: IdemKey, uow: Uow, app_state: State
 ) -> Response:
-    request = decisions.EvaluateRequest(**body.model_dump())
+    request = decisions.EvaluateRequest(**{**body.model_dump(), "digests": tuple(body.digests)})
     try:
         answer = decisions.evaluate(
             uow(), who, request, key=key, digest=request_hash(body.model_dump(mode="json"))
