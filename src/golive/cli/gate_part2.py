@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -25,6 +25,9 @@ from golive.records import signoffs
 from golive.services import decision_records
 from golive.services.gate_facts import MoreFacts
 from golive.vcs import git
+
+if TYPE_CHECKING:
+    from golive.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 _DIGEST = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
@@ -206,6 +209,16 @@ def after(decision: Decision, args: dict[str, Any]) -> None:
     show_default=True,
     help="The sign-offs file to append to.",
 )
+@click.option(
+    "--publish",
+    "publish_to",
+    is_flag=True,
+    help="Also send the sign-off to GOLIVE_SERVER (queued in the outbox if it is down); "
+    "implied when GOLIVE_SERVER is set and --deployable and --version are given.",
+)
+@click.option("--deployable", help="The deployable the candidate is a release of (to publish).")
+@click.option("--version", "version", help="The candidate's version (to publish).")
+@click.option("--repository", help="The repository to file it under (default: the deployable).")
 def attest(
     item: str,
     candidate_spec: str,
@@ -215,31 +228,76 @@ def attest(
     checklist: str,
     now_text: str | None,
     path: Path,
+    publish_to: bool,
+    deployable: str | None,
+    version: str | None,
+    repository: str | None,
 ) -> None:
     """Record a sign-off of checklist ITEM for a candidate (appended atomically).
 
     The gate decides whether it counts: BY must hold ROLE in the roster, ROLE must be one the
-    item accepts, and the release's author may sign only where the policy allows.
+    item accepts, and the release's author may sign only where the policy allows. With
+    --publish the sign-off also goes to the control plane through the outbox, with an
+    idempotency key; the local record stays authoritative.
     """
     from golive.cli.gate import parse_now
+    from golive.settings import load_settings
 
     parse_candidate(candidate_spec)  # refuse a malformed candidate before writing anything
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$", item):
         raise UsageError(f"ITEM '{item}' is not a checklist item id")
+    settings = load_settings()
+    subject = deployable and version
+    if publish_to and not subject:
+        raise UsageError("--publish needs --deployable and --version (the server files by them)")
+    if publish_to and not settings.server:
+        raise UsageError("--publish needs GOLIVE_SERVER (the control plane's URL)")
     at = parse_now(now_text) if now_text else datetime.now(UTC).replace(microsecond=0)
-    signoffs.append(
-        path,
-        SignOff(
-            item=item,
-            candidate=candidate_spec,
-            by=by,
-            role=role,
-            at=at,
-            link=link,
-            checklist=checklist,
-        ),
+    signoff = SignOff(
+        item=item,
+        candidate=candidate_spec,
+        by=by,
+        role=role,
+        at=at,
+        link=link,
+        checklist=checklist,
     )
+    signoffs.append(path, signoff)
     click.echo(f"signed off {item} for {candidate_spec} by {by} ({role}) in {path}")
+    if settings.server and not subject:
+        click.echo("golive: not published: give --deployable and --version", err=True)
+    elif settings.server and deployable and version:
+        _publish_signoff(settings, signoff, deployable, version, repository or deployable)
+
+
+def _publish_signoff(
+    settings: Settings, signoff: SignOff, deployable: str, version: str, repository: str
+) -> None:
+    from golive.services import publish
+
+    outbox = publish.Outbox(Path(settings.outbox))
+    publish.queue_signoff(
+        outbox,
+        repository=repository,
+        deployable=deployable,
+        version=version,
+        item=signoff.item,
+        candidate=signoff.candidate,
+        by=signoff.by,
+        role=signoff.role,
+        at=signoff.at,
+        link=signoff.link,
+        checklist=signoff.checklist,
+    )
+    report = publish.publish_now(outbox, settings.server, settings.token.get_secret_value())
+    if report.waiting:
+        click.echo(
+            f"golive: published later: {len(report.waiting)} payload(s) wait in "
+            f"{settings.outbox} ({'; '.join(report.errors)}); run 'golive publish --flush'",
+            err=True,
+        )
+    else:
+        click.echo(f"golive: published to {settings.server}", err=True)
 
 
 @click.group()

@@ -287,6 +287,38 @@ def queue_gate_result(
     return entries
 
 
+def queue_signoff(
+    outbox: Outbox,
+    *,
+    repository: str,
+    deployable: str,
+    version: str,
+    item: str,
+    candidate: str,
+    by: str,
+    role: str,
+    at: dt.datetime,
+    link: str = "",
+    checklist: str = "",
+) -> Entry:
+    """Put one sign-off (``golive attest --publish``) in the outbox as a batch of one, with
+    its own idempotency key: sent any number of times, the server stores it once."""
+    record: dict[str, Any] = {
+        "item": item,
+        "deployable": deployable,
+        "version": version,
+        "signer": by,
+        "role": role,
+        "candidate": candidate,
+        "time": at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+    }
+    if link:
+        record["link"] = link
+    if checklist:
+        record["checklist"] = checklist
+    return outbox.put("/api/v1/signoffs", {"repository": repository, "records": [record]})
+
+
 def publish_now(outbox: Outbox, server: str, token: str) -> FlushReport:
     """Try to send everything due now; never raises for an unreachable server."""
     with client_for(server, token) as client:
