@@ -8,12 +8,16 @@ A sign-off (``golive attest ITEM --candidate C --by NAME --role ROLE``) counts w
    ``roles[].members``): a claimed role is never taken on trust;
 3. NAME is not the release's author, unless the item says ``author_may_sign``;
 4. it carries a link when the item requires one;
-5. it was made at or before ``now`` (a decision replayed in the past ignores later ones).
+5. it was made at or before ``now`` (a decision replayed in the past ignores later ones),
+   compared as instants in UTC (a sign-off at 02:30 CEST precedes a ``now`` of 02:10 CET on
+   the night clocks fall back).
 
 A sign-off that does not count is listed with why, so nobody wonders why an item is open.
 """
 
 from __future__ import annotations
+
+from datetime import UTC
 
 from golive.core.gate.context import CLOCK_SKEW, Context, result
 from golive.core.gate.model import Candidate, CheckResult, Outcome
@@ -47,7 +51,7 @@ def why_not(signoff: SignOff, item: ChecklistItem, ctx: Context, author: str | N
         return f"{signoff.by} is the release's author, and this item needs someone else"
     if item.link == "required" and not signoff.link:
         return "the item requires a link (ticket, runbook or report) and none was given"
-    if signoff.at > ctx.now + CLOCK_SKEW:
+    if signoff.at.astimezone(UTC) > ctx.now.astimezone(UTC) + CLOCK_SKEW:
         return f"it was made at {signoff.at.isoformat()}, after the decision's time"
     return None
 
@@ -103,7 +107,7 @@ def evaluate(gate: ChecklistGate, ctx: Context) -> CheckResult:
         ]
         good = None
         rejected: list[str] = []
-        for s in sorted(relevant, key=lambda s: s.at):
+        for s in sorted(relevant, key=lambda s: s.at.astimezone(UTC)):
             why = why_not(s, item, ctx, author)
             if why is None:
                 good = good or s

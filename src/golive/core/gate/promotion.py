@@ -7,14 +7,19 @@
    ``[now - soak, now]``: at least one run, **no failing run** in the window, and, with
    ``max_gap``, no stretch longer than ``max_gap`` without a run (counting from the last run
    before the window, or the window's start, to ``now``).
-3. **Naive timestamps** (no UTC offset, as many JUnit writers emit): with
+3. **Elapsed time.** Every instant is taken to UTC before it is compared or subtracted, so a
+   48h soak is 48 elapsed hours and a gap is measured in elapsed time across a daylight-saving
+   change, even when the facts carry a zone (Python compares two datetimes of the *same*
+   ``zoneinfo`` zone on their wall clocks).
+4. **Naive timestamps** (no UTC offset, as many JUnit writers emit): with
    ``naive_timestamps: reject`` such a run is an ``error`` (its instant is unknown); with
    ``utc`` it is read as UTC and the decision says so.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import dataclasses
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from golive.core.gate.context import CLOCK_SKEW, Context, result
@@ -60,10 +65,10 @@ def evaluate(gate: PromotionGate, ctx: Context) -> CheckResult:
             rule=rule,
             remediation="give the candidate's digest (--digest sha256:... or --candidate)",
         )
-    now = ctx.now
+    now = ctx.now.astimezone(UTC)
     mine = [
         d
-        for d in records.deployments
+        for d in _in_utc(records.deployments)
         if d.environment == src
         and d.status == "succeeded"
         and d.at <= now + CLOCK_SKEW
@@ -104,7 +109,7 @@ def evaluate(gate: PromotionGate, ctx: Context) -> CheckResult:
         )
     runs = [
         r
-        for r in records.runs
+        for r in _runs_in_utc(records.runs)
         if r.environment == src
         and (not p.suite or r.suite == p.suite)
         and (not p.same_digest or _norm(r.digest) in digests)
@@ -169,6 +174,16 @@ def evaluate(gate: PromotionGate, ctx: Context) -> CheckResult:
         rule=rule,
         facts=tuple(facts),
     )
+
+
+def _in_utc(deployments: tuple[Deployment, ...]) -> list[Deployment]:
+    return [dataclasses.replace(d, at=d.at.astimezone(UTC)) for d in deployments]
+
+
+def _runs_in_utc(runs: tuple[SuiteRun, ...]) -> list[SuiteRun]:
+    return [
+        dataclasses.replace(r, at=r.at.astimezone(UTC)) if r.at is not None else r for r in runs
+    ]
 
 
 def _detail(run: SuiteRun) -> str:
