@@ -29,6 +29,7 @@ from golive.core.dedupe import Issue, merge
 from golive.core.findings import Finding, ScanKind, ScanReport, Severity
 from golive.core.gate.context import Context, result, screen
 from golive.core.gate.model import CheckResult, FindingStatus, FindingView, Outcome, WaiverStatus
+from golive.core.gate.tool_versions import too_old
 from golive.core.gate.waivers import Waiver, judge
 from golive.core.policy.model import SEVERITY_ORDER, ScanPart, SecurityGate
 
@@ -139,6 +140,7 @@ def _part(
         return
     usable, problems, facts = screen(items, gate, ctx)
     tally.errors.extend(f"{name}: {p_}" for p_ in problems)
+    tally.errors.extend(f"{name}: {p_}" for p_ in too_old(items, part.min_versions))
     tally.facts.extend(f"{name}: {f}" for f in facts)
     tally.evidence.extend(i.path for i in items)
     findings: list[Finding] = [
@@ -356,6 +358,8 @@ def _rule(name: str, part: ScanPart) -> str:
         text += ", new findings only"
     if part.tools:
         text += f", from {', '.join(part.tools)}"
+    if part.min_versions:
+        text += ", by " + ", ".join(f"{t} >= {v}" for t, v in sorted(part.min_versions.items()))
     if not part.required:
         text += " (optional)"
     return text

@@ -127,6 +127,11 @@ TimeZone = Annotated[
 ClockTime = Annotated[str, AfterValidator(_check_clock), Field(description="HH:MM, 24-hour.")]
 AwareDatetime = Annotated[datetime, AfterValidator(_check_aware)]
 Regex = Annotated[str, AfterValidator(_check_regex)]
+ToolVersion = Annotated[
+    str,
+    StringConstraints(pattern=r"^v?[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.-]+)?$"),
+    Field(description="A tool's version: numbers separated by dots, e.g. '1.30.0' or 'v8.26'."),
+]
 
 
 class _Model(BaseModel):
@@ -474,6 +479,13 @@ class ScanPart(_Model):
     max_findings: Count | None = Field(None, description="Most findings allowed, any severity.")
     new_only: StrictBool = Field(False, description="Count only findings new to the baseline.")
     tools: list[Text] = Field(default_factory=list, description="Tools whose reports count.")
+    min_versions: dict[Text, ToolVersion] = Field(
+        default_factory=dict,
+        description="The oldest version of each tool whose report counts, by tool name "
+        '(case-insensitive), e.g. `{trivy: "0.56.0"}`: a report from an older version, or '
+        "one that does not say its version, is an error naming both versions (upgrades flip "
+        "verdicts). Quote versions so YAML keeps them as text.",
+    )
 
 
 def _default_lifetimes() -> dict[Severity, Duration]:
