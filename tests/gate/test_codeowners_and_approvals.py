@@ -245,3 +245,42 @@ def test_the_author_comes_from_the_candidate_when_no_pull_request_was_given() ->
     check = one(APPROVALS, "two", review=review, candidate=Candidate(commit=HEAD, author="bo"))
     assert check.outcome is Outcome.FAIL
     assert "bo: is the change's author" in text_of(check)
+
+
+@pytest.mark.parametrize(
+    ("approvers", "outcome"),
+    [
+        (["dave"], Outcome.PASS),  # a member GitHub's assignment did not pick still counts
+        (["carol"], Outcome.PASS),
+        (["erin"], Outcome.FAIL),  # not a member of the owning team
+    ],
+)
+def test_case_36_code_review_assignment_is_not_modelled_any_team_members_approval_counts(
+    approvers: list[str], outcome: Outcome
+) -> None:
+    # GitHub's team "code review assignment" requests reviews from some members only; the
+    # REST reviews do not say which were assigned, so golive counts every member's approval
+    repo, review = _owners_case(("src/a.py",), approvers)
+    check = one(APPROVALS, "owners", repo=repo, review=review)
+    assert check.outcome is outcome, text_of(check)
+
+
+@pytest.mark.parametrize(
+    ("approvers", "outcome", "words"),
+    [
+        ([], Outcome.FAIL, "no approval from @acme/core"),
+        (["carol"], Outcome.FAIL, "carol: is the change's author"),
+        (["dave"], Outcome.PASS, ""),
+    ],
+    ids=["no-review", "self-approval", "another-member"],
+)
+def test_case_36_an_author_in_the_owning_team_never_counts_stricter_than_github(
+    approvers: list[str], outcome: Outcome, words: str
+) -> None:
+    # carol is in @acme/core, which owns src/; on GitHub her own pull request could satisfy
+    # the owner requirement implicitly; golive always wants another owner's approval
+    repo, review = _owners_case(("src/a.py",), approvers)
+    review = ReviewFacts(author="carol", head_sha=HEAD, reviews=review.reviews, teams=review.teams)
+    check = one(APPROVALS, "owners", repo=repo, review=review)
+    assert check.outcome is outcome, text_of(check)
+    assert words in text_of(check)
