@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     )
     oidc_role_claim: str = Field("golive_role", description="JWT claim naming the caller's role.")
     log_level: str = Field("INFO", description="Server log level (JSON lines on stderr).")
+    session_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key that signs admin console session cookies (never printed); empty "
+        "means a random key per process, so sessions end when the server restarts. Set it "
+        "when running several workers or replicas.",
+    )
 
 
 def load_settings() -> Settings:

@@ -18,6 +18,7 @@ from golive.api.deps import AppState
 from golive.api.limits import RateLimiter, SizeLimitMiddleware
 from golive.api.observability import Metrics, ObservabilityMiddleware
 from golive.api.routes import decisions, health, policies, records, tokens
+from golive.console import views as console
 from golive.services import database
 from golive.services.oidc import OidcVerifier
 from golive.settings import Settings
@@ -79,6 +80,7 @@ def create_app(
     if importlib.util.find_spec("golive.api.routes.audit") is not None:
         audit = importlib.import_module("golive.api.routes.audit")
         app.include_router(audit.router)
+    console.install(app)
     app.add_middleware(
         SizeLimitMiddleware, max_bytes=settings.max_request_bytes, too_large=errors.too_large_app
     )

@@ -1,0 +1,1 @@
+"""The admin console: server-rendered pages on the control plane (see docs/console.md)."""
