@@ -7,6 +7,7 @@ file or the new one, never a mix; an error leaves the old file and no temporary 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
@@ -45,6 +46,19 @@ def fsync_dir(directory: Path) -> None:
     except OSError:  # pragma: no cover - platforms without directory descriptors
         return
     try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def append_line(path: Path, line: bytes) -> None:
+    """Append one line to a log file: one ``write`` on an ``O_APPEND`` descriptor under an
+    exclusive lock, then ``fsync``, so concurrent writers never interleave or tear a line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, line)
         os.fsync(fd)
     finally:
         os.close(fd)

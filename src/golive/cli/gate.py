@@ -195,7 +195,7 @@ def gate(
         more=gate_part2.request(ctx, repo, part2),
     )
     decision = gate_service.evaluate(request)
-    gate_part2.after(decision, part2)
+    gate_part2.after(decision, part2, request.more)
     chunks = (
         decision.iter_json() if fmt == "json" else iter([render(decision, fmt, explain=explain)])
     )

@@ -21,7 +21,7 @@ from golive.core.gate import Candidate, Decision
 from golive.core.gate.sources import SignOff
 from golive.core.policy.loader import LoadedPolicy, load_policy_text
 from golive.errors import EXIT_OK, UsageError
-from golive.records import signoffs
+from golive.records import debts, signoffs
 from golive.services import decision_records
 from golive.services.gate_facts import MoreFacts
 from golive.vcs import git
@@ -155,6 +155,7 @@ def request(ctx: click.Context, repo: Path, args: dict[str, Any]) -> MoreFacts:
         signoffs=args.get("signoffs"),
         override=args.get("override_file"),
         records=args.get("records"),
+        debts=debts.path_for(args.get("signoffs"), repo),
     )
 
 
@@ -186,11 +187,13 @@ def trusted_policy(
     return loaded
 
 
-def after(decision: Decision, args: dict[str, Any]) -> None:
-    """Write the signed decision record when asked."""
+def after(decision: Decision, args: dict[str, Any], more: MoreFacts | None = None) -> None:
+    """Write the signed decision record when asked; record debts opened and settled."""
     out, key = args.get("attest_out"), args.get("signing_key")
     if out is not None and key is not None:
         decision_records.write(decision, key, out)
+    if more is not None and more.debts is not None:
+        debts.record(more.debts, decision)
 
 
 @click.command()

@@ -13,9 +13,7 @@ runs never interleave or tear a line.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 from golive.core.gate.model import Candidate
 from golive.core.gate.sources import SignOff
 from golive.errors import Diagnostic, PolicyError
+from golive.files import append_line
 
 SCHEMA = "golive.signoff/v1"
 DEFAULT_PATH = Path(".golive") / "signoffs.jsonl"
@@ -41,15 +40,7 @@ def append(path: Path, signoff: SignOff) -> None:
         "at": signoff.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "link": signoff.link,
     }
-    line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_line(path, (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode())
 
 
 def read(path: Path) -> tuple[SignOff, ...]:

@@ -28,6 +28,7 @@ from golive.core.policy.model import (
     SemverGate,
     SignedCommitsGate,
 )
+from golive.records import debts as debt_records
 from golive.records import deployments as deployment_records
 from golive.records import operations, overrides, reviews, signoffs
 from golive.vcs import git
@@ -50,6 +51,7 @@ class MoreFacts:
     override: Path | None = None
     records: Path | None = None
     teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    debts: Path | None = None  # the local debts file (golive.records.debts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ def gather(
         out["signoffs"] = signoffs.read(path)
     if more.records is not None:
         out["records"] = operations.read_records(more.records)
+    if more.debts is not None:
+        out["debts"] = debt_records.open_debts(more.debts, environment, candidate.deployable)
     claim = overrides.read_override(more.override) if more.override is not None else None
     return Gathered(out, candidate, claim)
 

@@ -5,11 +5,12 @@ takes and returns. Checks live one module per gate type; :data:`engine.CHECKS` m
 to its evaluator.
 """
 
-from golive.core.gate.engine import CHECKS, STAGES, applicable, decide
+from golive.core.gate.engine import CHECKS, STAGES, applicable, decide, settles
 from golive.core.gate.model import (
     DECISION_SCHEMA,
     Candidate,
     CheckResult,
+    Debt,
     Decision,
     EvidenceItem,
     Facts,
@@ -27,6 +28,7 @@ __all__ = [
     "STAGES",
     "Candidate",
     "CheckResult",
+    "Debt",
     "Decision",
     "EvidenceItem",
     "Facts",
@@ -39,4 +41,5 @@ __all__ = [
     "WaiverStatus",
     "applicable",
     "decide",
+    "settles",
 ]

@@ -33,7 +33,15 @@ from golive.core.gate import (
     tests_pass,
 )
 from golive.core.gate.context import Context, result
-from golive.core.gate.model import CheckResult, Decision, Facts, Outcome, Verdict, WaiverStatus
+from golive.core.gate.model import (
+    CheckResult,
+    Debt,
+    Decision,
+    Facts,
+    Outcome,
+    Verdict,
+    WaiverStatus,
+)
 from golive.core.policy.model import GateBase, Policy
 from golive.core.severity import ALGORITHM_VERSION
 from golive.errors import UsageError
@@ -113,6 +121,7 @@ def decide(
     if facts.unreadable:
         checks = (_unreadable(facts.unreadable), *checks)
     verdict = Verdict.BLOCKED if any(c.blocks for c in checks) else Verdict.PASS
+    settled = settles(facts.debts, checks)
     return Decision(
         verdict=verdict,
         environment=environment,
@@ -127,7 +136,20 @@ def decide(
         checks=checks,
         waivers=_waivers(policy, facts, checks),
         notes=notes,
+        settled_debts=settled,
+        open_debts=tuple(d for d in facts.debts if d not in settled),
     )
+
+
+def settles(debts: tuple[Debt, ...], checks: tuple[CheckResult, ...]) -> tuple[Debt, ...]:
+    """The open debts these checks settle: those whose check now decides ``pass`` or ``waived``.
+
+    An owed check that passed with a debt never proved what it checks; only a later decision
+    that ran it and saw it pass (or waived by a valid waiver) closes the debt. ``error``,
+    ``owed`` again, ``not_applicable`` or a check that did not run leave it open.
+    """
+    done = {c.id for c in checks if c.outcome in (Outcome.PASS, Outcome.WAIVED)}
+    return tuple(d for d in debts if d.check in done)
 
 
 def _run(gate: GateBase, ctx: Context) -> CheckResult:

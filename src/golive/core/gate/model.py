@@ -119,6 +119,23 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Debt:
+    """An owed check that passed with a debt (``owed: pass_with_debt``) and is still open.
+
+    It stays open for its environment and deployable until a later decision decides the same
+    check ``pass`` or ``waived``. ``ref`` says where it was recorded (a stored decision, or the
+    candidate of a local one).
+    """
+
+    check: str
+    since: datetime
+    ref: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"check": self.check, "since": _iso(self.since), "ref": self.ref or None}
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """Everything the engine may look at, besides the policy and ``now``.
 
@@ -141,6 +158,7 @@ class Facts:
     deployments: DeploymentFacts | None = None
     signoffs: tuple[SignOff, ...] | None = None
     records: OpsRecords | None = None
+    debts: tuple[Debt, ...] = ()  # open debts of this environment and deployable
 
     def reports(self, kind: type[Evidence]) -> list[EvidenceItem]:
         return [e for e in self.evidence if isinstance(e.evidence, kind)]
@@ -274,6 +292,8 @@ class Decision:
     checks: tuple[CheckResult, ...]
     waivers: tuple[WaiverStatus, ...] = ()
     notes: tuple[str, ...] = ()
+    settled_debts: tuple[Debt, ...] = ()  # open debts this decision settles
+    open_debts: tuple[Debt, ...] = ()  # open debts it leaves open (besides its own new ones)
 
     @property
     def blocking_checks(self) -> tuple[CheckResult, ...]:
@@ -329,6 +349,10 @@ class Decision:
             "checks": [c.to_dict(lazy=lazy) for c in self.checks],
             "waivers": [to_jsonable(w) for w in self.waivers],
             "notes": list(self.notes),
+            "debts": {
+                "settled": [d.to_dict() for d in self.settled_debts],
+                "open": [d.to_dict() for d in self.open_debts],
+            },
         }
 
     def to_json(self) -> str:

@@ -87,9 +87,24 @@ def text(decision: Decision, *, explain: bool = False) -> str:
         for w in decision.waivers:
             lines.append(f"  {w.id} ({w.check}): {w.status}: {w.detail}")
         lines.append("")
+    lines.extend(_debt_lines(decision))
     for note in decision.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _debt_lines(decision: Decision) -> list[str]:
+    """Open debts (earlier ones still open, and this decision's) and the ones it settled."""
+    lines: list[str] = []
+    still = [f"  {d.check}: owed since {d.since.isoformat()}" for d in decision.open_debts]
+    new = [f"  {c.id}: owed now ({c.summary})" for c in decision.debts]
+    if still or new:
+        lines += ["Open debts (until a decision sees the check pass):", *still, *new, ""]
+    if decision.settled_debts:
+        lines.append("Debts settled by this decision:")
+        lines += [f"  {d.check}: owed since {d.since.isoformat()}" for d in decision.settled_debts]
+        lines.append("")
+    return lines
 
 
 def _check_text(check: CheckResult, *, explain: bool, full: bool) -> list[str]:
