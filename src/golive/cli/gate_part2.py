@@ -53,6 +53,11 @@ OPTIONS = [
     click.option("--reviews", type=_FILE, help="Pull-request reviews, GitHub REST JSON."),
     click.option("--pr", "pull", type=_FILE, help="The pull request, GitHub REST JSON."),
     click.option(
+        "--pr-commits",
+        type=_FILE,
+        help="The pull request's commits, GitHub REST JSON (pulls/N/commits).",
+    ),
+    click.option(
         "--deployments", type=_FILE, help="Deployment records and suite runs (kind: Deployments)."
     ),
     click.option(
@@ -151,6 +156,7 @@ def request(ctx: click.Context, repo: Path, args: dict[str, Any]) -> MoreFacts:
         allowed_signers=args.get("allowed_signers"),
         reviews=args.get("reviews"),
         pull=args.get("pull"),
+        pr_commits=args.get("pr_commits"),
         deployments=args.get("deployments"),
         signoffs=args.get("signoffs"),
         override=args.get("override_file"),

@@ -30,7 +30,7 @@ from golive.core.policy.model import (
 )
 from golive.records import debts as debt_records
 from golive.records import deployments as deployment_records
-from golive.records import operations, overrides, reviews, signoffs
+from golive.records import operations, overrides, pull_commits, reviews, signoffs
 from golive.vcs import git
 
 
@@ -46,6 +46,7 @@ class MoreFacts:
     allowed_signers: Path | None = None
     reviews: Path | None = None
     pull: Path | None = None
+    pr_commits: Path | None = None  # GitHub REST pulls/N/commits
     deployments: Path | None = None
     signoffs: Path | None = None
     override: Path | None = None
@@ -120,6 +121,9 @@ def _repo(
         if isinstance(g, ApiDocsGate):
             head_globs += g.params.schemas
             base_globs += g.params.schemas
+    pr: dict[str, Any] = {}
+    if signed and signed[0].params.range == "pull_request":
+        pr = _pull_request(more)
     keyring = None
     if signed and signed[0].params.gpg_keyring and not signed[0].params.allowed_signers:
         keyring = more.repo / signed[0].params.gpg_keyring
@@ -139,8 +143,20 @@ def _repo(
                 head_globs=tuple(head_globs),
                 base_globs=tuple(base_globs),
                 verify=bool(signed),
+                **pr,
             )
         )
+
+
+def _pull_request(more: MoreFacts) -> dict[str, Any]:
+    """The pull request's commits (``--pr-commits``) or its range (``--pr``), for git."""
+    out: dict[str, Any] = {}
+    if more.pull is not None:
+        span = pull_commits.read_range(more.pull)
+        out.update(pr_head=span.head, pr_base=span.base, pr_count=span.count)
+    if more.pr_commits is not None:
+        out["pr_commits"] = pull_commits.read_commits(more.pr_commits)
+    return out
 
 
 def _pinned_file(more: MoreFacts, rel: str, tmp: Path) -> Path:

@@ -46,6 +46,11 @@ class GitRequest:
     head_globs: tuple[str, ...] = ()
     base_globs: tuple[str, ...] = ()
     verify: bool = False
+    # the pull request's commits (GitHub pulls/N/commits), or its head and base (pulls/N)
+    pr_commits: tuple[str, ...] | None = None
+    pr_head: str | None = None
+    pr_base: str | None = None
+    pr_count: int | None = None
 
 
 class Git:
@@ -155,6 +160,11 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
         problems.append("no base revision was given (--base), so the range is unknown")
         if request.verify:
             commits = None
+    pr_commits: tuple[Commit, ...] | None = None
+    pr_source = ""
+    if request.verify:
+        pr_commits, pr_source, pr_problems = _pull_request_commits(git, request)
+        problems += pr_problems
     trust = ""
     if request.allowed_signers is not None:
         trust = f"SSH allowed_signers {request.allowed_signers.name}"
@@ -178,6 +188,61 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
             if v is not None
         },
         problems=tuple(problems),
+        pr_commits=pr_commits,
+        pr_source=pr_source,
+    )
+
+
+def _pull_request_commits(
+    git: Git, request: GitRequest
+) -> tuple[tuple[Commit, ...] | None, str, list[str]]:
+    """The pull request's own commits, as GitHub counts them, verified; with any problems.
+
+    From ``pulls/N/commits`` when given (exactly those commits, so the base's commits an
+    update-branch merge brought in are not the pull request's); else from ``pulls/N``'s
+    ``base.sha`` and ``head.sha``: ``merge-base(base, head)..head``, GitHub's own range.
+    """
+    if request.pr_commits is not None:
+        shas = request.pr_commits
+        missing = [s for s in shas if _rev(git, s) is None]
+        if missing:
+            return (
+                None,
+                "",
+                [
+                    f"commit {s[:12]} of the pull request is not in {request.repo.name or 'the'} "
+                    "repository (fetch the pull request's head, e.g. refs/pull/N/head)"
+                    for s in missing
+                ],
+            )
+        if request.pr_count is not None and len(shas) < request.pr_count:
+            return (
+                None,
+                "",
+                [
+                    f"the commits export lists {len(shas)} of the pull request's "
+                    f"{request.pr_count} commits (GitHub lists at most 250; give every page)"
+                ],
+            )
+        commits = _commits(git, "--no-walk=unsorted", *shas) if shas else ()
+        return commits, f"the pull request's {len(shas)} commits (pulls/N/commits)", []
+    if request.pr_head is None or request.pr_base is None:
+        return None, "", []
+    head, base = _rev(git, request.pr_head), _rev(git, request.pr_base)
+    absent = [s for s, r in ((request.pr_head, head), (request.pr_base, base)) if r is None]
+    if head is None or base is None:
+        return (
+            None,
+            "",
+            [f"the pull request's commit {s[:12]} is not in the repository" for s in absent],
+        )
+    merge_base = (git.run("merge-base", base, head) or "").strip() or base
+    commits = _commits(git, f"{merge_base}..{head}")
+    return (
+        commits,
+        f"the pull request's range {merge_base[:12]}..{head[:12]} (merge-base of base.sha and "
+        "head.sha, from pulls/N)",
+        [],
     )
 
 
@@ -187,9 +252,15 @@ def _rev(git: Git, rev: str) -> str | None:
 
 
 def _commits(git: Git, *span: str) -> tuple[Commit, ...]:
-    out = git.run("log", "--topo-order", "--reverse", f"--format={_LOG_FORMAT}{_RECORD}", *span)
+    order = () if span[:1] == ("--no-walk=unsorted",) else ("--topo-order", "--reverse")
+    out = git.run("log", *order, f"--format={_LOG_FORMAT}{_RECORD}", *span)
+    return parse_log(out or "")
+
+
+def parse_log(out: str) -> tuple[Commit, ...]:
+    """Commits from ``git log --format=`` :data:`_LOG_FORMAT` output (records end in RS)."""
     commits: list[Commit] = []
-    for record in (out or "").split(_RECORD):
+    for record in out.split(_RECORD):
         record = record.strip("\n")
         if not record:
             continue

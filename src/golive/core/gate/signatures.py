@@ -15,13 +15,27 @@ trusted) counts. Every other commit is named with why:
 A commit made by the forge's web-flow (committer ``noreply@github.com``, as a web merge is)
 is refused unless ``allow_web_flow``; even then its signature must verify against a pinned
 key (GitHub's web-flow GPG key in the keyring), because the key rotates and has expired.
+
+**Which commits** (``range``):
+
+- ``merge_base`` (the default): every commit of ``merge-base(base, head)..head``, merges
+  included. After a squash merge the head is the squash commit alone (the authored commits
+  are not in its history); after an update-branch merge from an older ``--base``, the base's
+  own commits that the merge brought in are in the range too.
+- ``pull_request``: the pull request's own commits as GitHub lists them (``pulls/N/commits``,
+  else ``merge-base(base.sha, head.sha)..head.sha`` from ``pulls/N``). An update-branch merge
+  (the base merged into the head) is one of them and is verified like any commit (a merge
+  made with GitHub's "Update branch" button is web-flow's); the base commits it brought in
+  are not the pull request's and are not checked here. When the candidate's head is not one
+  of the pull request's commits (a squash or merge of it, usually committed by web-flow) it
+  is verified too.
 """
 
 from __future__ import annotations
 
 from golive.core.gate.context import Context, result
 from golive.core.gate.model import CheckResult, Outcome
-from golive.core.gate.sources import Commit
+from golive.core.gate.sources import Commit, RepoFacts
 from golive.core.policy.model import SignedCommitsGate
 
 MEANING = {
@@ -51,8 +65,9 @@ def verdict(commit: Commit, allow_web_flow: bool = False) -> str | None:
 def evaluate(gate: SignedCommitsGate, ctx: Context) -> CheckResult:
     p = gate.params
     pinned = p.allowed_signers or p.gpg_keyring or "(none)"
-    span = p.range.replace("_", " ")
-    rule = f"every commit from the {span} to the head is signed by a key in {pinned}"
+    rule = f"every commit from the merge base to the head is signed by a key in {pinned}"
+    if p.range == "pull_request":
+        rule = f"every commit of the pull request (and the head) is signed by a key in {pinned}"
     repo = ctx.facts.repo
     if not p.allowed_signers and not p.gpg_keyring:
         return result(
@@ -62,6 +77,22 @@ def evaluate(gate: SignedCommitsGate, ctx: Context) -> CheckResult:
             rule=rule,
             remediation="set allowed_signers (SSH) or gpg_keyring in the gate's params",
         )
+    if p.range == "pull_request":
+        if repo is None or repo.pr_commits is None:
+            return result(
+                gate,
+                Outcome.ERROR,
+                "the pull request's commits are unknown",
+                rule=rule,
+                reasons=(
+                    *(repo.problems if repo else ()),
+                    "range: pull_request needs the pull request's commits",
+                ),
+                remediation="give --repo (holding the pull request's commits) and --pr-commits "
+                "FILE (GitHub REST pulls/N/commits) or --pr FILE (pulls/N)",
+            )
+        commits, facts = _pull_request(repo)
+        return _judge(gate, rule, commits, facts)
     if repo is None or repo.commits is None:
         problems = (repo.problems if repo else ()) or (
             "golive needs the repository to verify commit signatures",
@@ -77,20 +108,50 @@ def evaluate(gate: SignedCommitsGate, ctx: Context) -> CheckResult:
     facts = [f"range: {repo.base or '?'}..{repo.head or '?'} ({len(repo.commits)} commits)"]
     if repo.signature_trust:
         facts.append(f"verified against {repo.signature_trust}")
+    return _judge(gate, rule, repo.commits, facts)
+
+
+def _pull_request(repo: RepoFacts) -> tuple[tuple[Commit, ...], list[str]]:
+    """The pull request's commits (and a head that is not one of them), with facts."""
+    own = tuple(repo.pr_commits or ())
+    shas = {c.sha for c in own}
+    facts = [f"range: {repo.pr_source} ({len(own)} commits)"]
+    if repo.signature_trust:
+        facts.append(f"verified against {repo.signature_trust}")
+    for c in own:
+        if c.is_merge and any(parent not in shas for parent in c.parents[1:]):
+            facts.append(
+                f"{c.sha[:12]} is an update-branch merge (the base merged into the head); the "
+                "base's commits it brought in are not the pull request's"
+            )
+    head = repo.head_commit
+    if head is not None and head.sha not in shas:
+        kind = "a merge" if head.is_merge else "a squash or rebase"
+        facts.append(
+            f"the head {head.sha[:12]} is not one of the pull request's commits ({kind} of "
+            "it): it is verified too"
+        )
+        own = (*own, head)
+    return own, facts
+
+
+def _judge(
+    gate: SignedCommitsGate, rule: str, commits: tuple[Commit, ...], facts: list[str]
+) -> CheckResult:
     bad: list[str] = []
-    for commit in repo.commits:
-        why = verdict(commit, p.allow_web_flow)
+    for commit in commits:
+        why = verdict(commit, gate.params.allow_web_flow)
         signer = f" by {commit.signer}" if commit.signer else ""
         facts.append(f"{commit.sha[:12]} {commit.signature}{signer}: {commit.subject[:60]}")
         if why is not None:
             bad.append(f"{commit.sha[:12]} '{commit.subject[:60]}': {why}")
-    if not repo.commits:
+    if not commits:
         return result(gate, Outcome.PASS, "no commits in the range", rule=rule, facts=tuple(facts))
     if bad:
         return result(
             gate,
             Outcome.FAIL,
-            f"{len(bad)} of {len(repo.commits)} commits not signed by a pinned key",
+            f"{len(bad)} of {len(commits)} commits not signed by a pinned key",
             rule=rule,
             facts=tuple(facts),
             reasons=tuple(bad),
@@ -100,7 +161,7 @@ def evaluate(gate: SignedCommitsGate, ctx: Context) -> CheckResult:
     return result(
         gate,
         Outcome.PASS,
-        f"all {len(repo.commits)} commits signed by pinned keys",
+        f"all {len(commits)} commits signed by pinned keys",
         rule=rule,
         facts=tuple(facts),
     )

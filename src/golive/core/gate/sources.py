@@ -48,6 +48,10 @@ class RepoFacts:
     ``base_files`` the base revision's text of the same. ``codeowners`` is the CODEOWNERS
     text from the revision the approval rule names, with its path; ``problems`` are the
     sentences of anything git could not answer.
+
+    ``pr_commits`` are the pull request's own commits as GitHub lists them (``pulls/N/commits``,
+    or ``merge-base(base.sha, head.sha)..head.sha`` from ``pulls/N``), verified like
+    ``commits``; ``None`` when no pull request was given. ``pr_source`` says which.
     """
 
     head: str | None = None
@@ -63,6 +67,8 @@ class RepoFacts:
     base_files: Mapping[str, str] = field(default_factory=dict)
     codeowners: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    pr_commits: tuple[Commit, ...] | None = None
+    pr_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
