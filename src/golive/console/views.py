@@ -329,14 +329,14 @@ def record_signoff(
 ) -> Response:
     def build(who: Principal) -> Response:
         data = console.release(_uow(request), who, decision_id)
-        key = "console-" + console.form_nonce(who, decision_id, nonce or secrets.token_hex(8))
+        once = console.form_nonce(who, decision_id, nonce or secrets.token_hex(8))
         signoff = signoffs.SignOff(
             deployable=data.decision["deployable"],
             version=data.decision["version"],
             checklist=checklist,
             item=item,
         )
-        answer = signoffs.record(_uow(request), who, signoff, key=key)
+        answer = signoffs.record(_uow(request), who, signoff, nonce=once)
         note = "" if not answer.replayed else " (already recorded)"
         _session(request).flash = f"Sign-off recorded: {checklist} / {item}{note}."
         target = f"/releases/{decision_id}#signoffs"

@@ -21,6 +21,7 @@ from golive.storage.unit_of_work import UnitOfWork
 #: The repository sign-offs made in the console are filed under.
 REPOSITORY = "golive-console"
 _TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._/@:+-]")
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,10 @@ class SignOff:
     item: str
 
 
-def record(uow: UnitOfWork, who: Principal, signoff: SignOff, *, key: str) -> Answer:
-    """Store ``signoff`` by ``who`` now, once per ``key``; its audit entry commits with it."""
+def record(uow: UnitOfWork, who: Principal, signoff: SignOff, *, nonce: str) -> Answer:
+    """Store ``signoff`` by ``who`` now, once per form ``nonce``; its audit entry commits
+    with it. The idempotency key, and so the entry's subject (``batch:<key>``), names what
+    was signed: ``signoff:app@1.4.2:go-live/rollback-tested:<nonce>``."""
     who.require("records:write")
     for name in ("deployable", "version", "checklist", "item"):
         value = getattr(signoff, name)
@@ -46,6 +49,7 @@ def record(uow: UnitOfWork, who: Principal, signoff: SignOff, *, key: str) -> An
         "signer": who.actor,
         "time": uow.clock(),
     }
+    key = _key(signoff, nonce)
     return ingest.ingest(
         uow,
         who,
@@ -55,3 +59,12 @@ def record(uow: UnitOfWork, who: Principal, signoff: SignOff, *, key: str) -> An
         key=key,
         digest=request_hash({k: v for k, v in row.items() if k != "time"}),
     )
+
+
+def _key(signoff: SignOff, nonce: str) -> str:
+    text = (
+        f"signoff:{signoff.deployable}@{signoff.version}:"
+        f"{signoff.checklist.strip()}/{signoff.item.strip()}"
+    )
+    readable = _UNSAFE.sub("-", text)[:160]
+    return f"{readable}:{_UNSAFE.sub('-', nonce)[:32]}"
