@@ -20,7 +20,7 @@ demo: venv
 	@echo "== golive $$($(BIN)/golive --version)"
 	@mkdir -p .golive && rm -f .golive/demo.db .golive/demo.db-wal .golive/demo.db-shm
 	GOLIVE_DATABASE_URL=$(DEMO_DB) $(BIN)/golive demo seed --url http://127.0.0.1:8700
-	@echo "== serving on http://127.0.0.1:8700 (Ctrl-C stops)"
+	@echo "== serving the console on http://127.0.0.1:8700/ and the API under /api/v1 (Ctrl-C stops)"
 	GOLIVE_DATABASE_URL=$(DEMO_DB) $(BIN)/golive serve --host 127.0.0.1 --port 8700
 
 ## test: install, lint, format check, type check, then the whole test suite

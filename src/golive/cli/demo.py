@@ -47,6 +47,9 @@ def seed(policies: Path, evidence: Path, url: str) -> None:
         for note in t.notes:
             click.echo(f"    note: {note}")
     click.echo("")
+    click.echo(f"console:    {url}/   (sign in with a token below; each opens one tenant)")
+    for tenant, secret in result.tokens.items():
+        click.echo(f"  {tenant:<24} {secret}")
     click.echo(f"API:        {url}/api/v1/docs")
     click.echo(f"demo token: {result.token}   (tenant {result.token_tenant}, role admin, 30 days)")
     click.echo(f"try:        curl -H 'Authorization: Bearer {result.token}' {url}/api/v1/decisions")

@@ -42,6 +42,8 @@ class SeedResult:
     tenants: list[Seeded]
     token: str
     token_tenant: str
+    #: an admin token per reference tenant (tenant -> secret), to sign in to the console
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 def seed(
@@ -159,4 +161,19 @@ def seed(
         expires_in=dt.timedelta(days=30),
         actor=ACTOR,
     )
-    return SeedResult(out, issued.secret, token_tenant)
+    per_tenant = {
+        t.tenant: (
+            issued.secret
+            if t.tenant == token_tenant
+            else tenants.create_token(
+                UnitOfWork(engine, clock=clock),
+                tenant=t.tenant,
+                role="admin",
+                name="demo",
+                expires_in=dt.timedelta(days=30),
+                actor=ACTOR,
+            ).secret
+        )
+        for t in out
+    }
+    return SeedResult(out, issued.secret, token_tenant, per_tenant)
