@@ -77,6 +77,7 @@ def create_app(
     app.include_router(records.router)
     app.include_router(policies.router)
     app.include_router(decisions.router)
+    app.include_router(decisions.debts_router)
     if importlib.util.find_spec("golive.api.routes.audit") is not None:
         audit = importlib.import_module("golive.api.routes.audit")
         app.include_router(audit.router)

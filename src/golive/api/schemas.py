@@ -143,6 +143,10 @@ class EvaluateBody(_Strict):
     author: Text | None = Field(
         None, description="Who made the change; excluded from approvals and sign-offs."
     )
+    unavailable: Annotated[list[Id], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="Fact sources that are down: checks that depend on them are `owed`.",
+    )
     stage: Literal["pre-deploy", "post-deploy"] = "pre-deploy"
     policy_digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
     now: AwareTime | None = Field(None, description="Decide as of this time (default: now).")

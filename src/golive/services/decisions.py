@@ -14,12 +14,22 @@ marked ``published``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from golive import __version__
-from golive.core.gate import Candidate, EvidenceItem, Facts, decide
+from golive.core.gate import (
+    Candidate,
+    CheckResult,
+    Debt,
+    EvidenceItem,
+    Facts,
+    Outcome,
+    decide,
+    settles,
+)
 from golive.errors import EvidenceError, NotFound, UsageError
 from golive.evidence import read_bytes
 from golive.records import deployments, reviews, signoffs
@@ -38,6 +48,7 @@ class EvaluateRequest:
     commit: str | None = None
     digests: tuple[str, ...] = ()
     author: str | None = None
+    unavailable: frozenset[str] = frozenset()
     stage: str = "pre-deploy"
     policy_digest: str | None = None
     now: dt.datetime | None = None
@@ -60,7 +71,10 @@ def evaluate(
                 raise NotFound("policy: this tenant has no published policy; golive policy publish")
         loaded = load_version(row)
         now = request.now or u.clock()
-        facts = _facts(u, principal, request)
+        open_rows = u.debts.open_for(principal.tenant_id, request.environment, request.deployable)
+        facts = dataclasses.replace(
+            _facts(u, principal, request), debts=tuple(_debt(r) for r in open_rows)
+        )
         decision = decide(
             loaded.policy,
             environment=request.environment,
@@ -72,7 +86,14 @@ def evaluate(
             notes=("decided by the golive server from stored facts",),
         )
         document = decision.to_dict()
-        stored = _store(u, principal, document, source="server", policy_version_id=int(row["id"]))
+        stored = _store(
+            u,
+            principal,
+            document,
+            source="server",
+            policy_version_id=int(row["id"]),
+            open_rows=open_rows,
+        )
         return Work(201, stored, 1)
 
     return run_once(
@@ -113,6 +134,7 @@ def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Fac
         candidate=candidate,
         evidence=tuple(items),
         unreadable=tuple(unreadable),
+        unavailable=request.unavailable,
         # the store was asked: nothing stored is "none", not "not gathered"
         review=reviews.from_approvals(approvals, request.author),
         signoffs=signoffs.from_stored(
@@ -133,12 +155,14 @@ def record_published(
 
     def work(u: UnitOfWork) -> Work:
         found = u.policies.by_digest(principal.tenant_id, document["policy"]["digest"])
+        deployable = (document.get("candidate") or {}).get("deployable") or ""
         stored = _store(
             u,
             principal,
             document,
             source="published",
             policy_version_id=int(found["id"]) if found else None,
+            open_rows=u.debts.open_for(principal.tenant_id, document["environment"], deployable),
         )
         return Work(201, stored, 1)
 
@@ -168,6 +192,7 @@ def _store(
     *,
     source: str,
     policy_version_id: int | None,
+    open_rows: list[dict[str, Any]],
 ) -> dict[str, Any]:
     candidate = document.get("candidate") or {}
     values = {
@@ -186,6 +211,7 @@ def _store(
         "document": document,
     }
     decision_id = u.decisions.add(values)
+    settled, opened = _settle_and_open(u, principal, document, values, decision_id, open_rows)
     u.audit(
         tenant=principal.tenant,
         actor=principal.actor,
@@ -198,13 +224,110 @@ def _store(
             "version": values["version"],
             "policy_digest": values["policy_digest"],
             "source": source,
+            "debts_settled": [d["check_id"] for d in settled],
+            "debts_opened": [d["check_id"] for d in opened],
         },
     )
-    return view({**values, "id": decision_id})
+    return view({**values, "id": decision_id}, settled + opened)
 
 
-def view(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored decision as the API shows it."""
+def _debt(row: dict[str, Any]) -> Debt:
+    return Debt(str(row["check_id"]), row["opened_at"], f"decision:{row['opened_by']}")
+
+
+def _checks(document: dict[str, Any]) -> tuple[CheckResult, ...]:
+    """The checks of a decision document, as far as debts need them (id, outcome, debt)."""
+    out = []
+    for c in document.get("checks") or ():
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+            continue
+        try:
+            outcome = Outcome(c.get("outcome"))
+        except ValueError:
+            continue
+        out.append(
+            CheckResult(
+                c["id"], str(c.get("type", "")), "", outcome, True, "", debt=bool(c.get("debt"))
+            )
+        )
+    return tuple(out)
+
+
+def _settle_and_open(
+    u: UnitOfWork,
+    principal: Principal,
+    document: dict[str, Any],
+    values: dict[str, Any],
+    decision_id: int,
+    open_rows: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Settle the open debts this decision settles (the engine's rule, :func:`settles`) and
+    open one for each check it let pass with a debt, unless that check's debt is still open."""
+    checks = _checks(document)
+    open_debts = [_debt(r) for r in open_rows]
+    settled_debts = settles(tuple(open_debts), checks)
+    settled = [r for r, d in zip(open_rows, open_debts, strict=True) if d in settled_debts]
+    u.debts.settle(
+        principal.tenant_id, [r["id"] for r in settled], decision_id, values["decided_at"]
+    )
+    still = {r["check_id"] for r in open_rows if r not in settled}
+    opened = []
+    for check in checks:
+        if check.debt and check.id not in still:
+            row = {
+                "tenant_id": principal.tenant_id,
+                "environment": values["environment"],
+                "deployable": values["deployable"],
+                "check_id": check.id,
+                "opened_by": decision_id,
+                "opened_at": values["now"],
+            }
+            opened.append({**row, "id": u.debts.open(row), "settled_by": None, "settled_at": None})
+    settled = [
+        {**r, "settled_by": decision_id, "settled_at": values["decided_at"]} for r in settled
+    ]
+    return settled, opened
+
+
+def debt_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored debt as the API shows it."""
+    return {
+        "id": row["id"],
+        "check": row["check_id"],
+        "environment": row["environment"],
+        "deployable": row["deployable"],
+        "state": "open" if row["settled_by"] is None else "settled",
+        "opened_by": row["opened_by"],
+        "opened_at": row["opened_at"].isoformat(),
+        "settled_by": row["settled_by"],
+        "settled_at": row["settled_at"].isoformat() if row["settled_at"] else None,
+    }
+
+
+def list_debts(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    state: str,
+    environment: str | None,
+    deployable: str | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    principal.require("decisions:read")
+    with uow.reading():
+        rows = uow.debts.find(
+            principal.tenant_id,
+            state=state,
+            environment=environment,
+            deployable=deployable,
+            limit=limit,
+        )
+    return [debt_view(r) for r in rows]
+
+
+def view(row: dict[str, Any], debts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A stored decision as the API shows it, with the debts it settled and opened."""
+    mine = debts or []
     return {
         "id": row["id"],
         "source": row["source"],
@@ -219,6 +342,10 @@ def view(row: dict[str, Any]) -> dict[str, Any]:
         "decided_by": row["decided_by"],
         "correlation_id": row["correlation_id"],
         "decision": row["document"],
+        "debts": {
+            "settled": [debt_view(d) for d in mine if d["settled_by"] == row["id"]],
+            "opened": [debt_view(d) for d in mine if d["opened_by"] == row["id"]],
+        },
     }
 
 
@@ -226,9 +353,10 @@ def get(uow: UnitOfWork, principal: Principal, decision_id: int) -> dict[str, An
     principal.require("decisions:read")
     with uow.reading():
         row = uow.decisions.get(principal.tenant_id, decision_id)
+        debts = uow.debts.find(principal.tenant_id, state="all", decision_ids=[decision_id])
     if row is None:
         raise NotFound(f"decision: no decision {decision_id}")
-    return view(row)
+    return view(row, debts)
 
 
 def find(
@@ -253,4 +381,7 @@ def find(
             until=until,
             limit=limit,
         )
-    return [view(r) for r in rows]
+        debts = uow.debts.find(
+            principal.tenant_id, state="all", decision_ids=[r["id"] for r in rows], limit=100_000
+        )
+    return [view(r, debts) for r in rows]

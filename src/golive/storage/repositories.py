@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from golive.storage import dialect
 from golive.storage.tables import (
     approvals,
+    debts,
     decisions,
     deployments,
     evidence_files,
@@ -322,6 +323,68 @@ class RecordRepository:
                 ).scalar_one()
             )
         return out
+
+
+class DebtRepository:
+    """Debts of owed checks: opened by one decision, settled (once) by a later one."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def open_for(self, tenant_id: int, environment: str, deployable: str) -> list[dict[str, Any]]:
+        rows = self._c.execute(
+            select(debts)
+            .where(
+                debts.c.tenant_id == tenant_id,
+                debts.c.environment == environment,
+                debts.c.deployable == deployable,
+                debts.c.settled_by.is_(None),
+            )
+            .order_by(debts.c.id)
+        ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def open(self, values: Mapping[str, Any]) -> int:
+        result = self._c.execute(insert(debts).values(**values))
+        (debt_id,) = result.inserted_primary_key or (0,)
+        return int(debt_id)
+
+    def settle(self, tenant_id: int, ids: Sequence[int], decision_id: int, at: dt.datetime) -> None:
+        if ids:
+            self._c.execute(
+                update(debts)
+                .where(
+                    debts.c.tenant_id == tenant_id,
+                    debts.c.id.in_(list(ids)),
+                    debts.c.settled_by.is_(None),
+                )
+                .values(settled_by=decision_id, settled_at=at)
+            )
+
+    def find(
+        self,
+        tenant_id: int,
+        *,
+        state: str = "open",
+        environment: str | None = None,
+        deployable: str | None = None,
+        decision_ids: Sequence[int] | None = None,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
+        query = select(debts).where(debts.c.tenant_id == tenant_id)
+        if state == "open":
+            query = query.where(debts.c.settled_by.is_(None))
+        elif state == "settled":
+            query = query.where(debts.c.settled_by.is_not(None))
+        if environment:
+            query = query.where(debts.c.environment == environment)
+        if deployable:
+            query = query.where(debts.c.deployable == deployable)
+        if decision_ids is not None:
+            ids = list(decision_ids)
+            query = query.where(debts.c.opened_by.in_(ids) | debts.c.settled_by.in_(ids))
+        rows = self._c.execute(query.order_by(debts.c.id).limit(limit)).all()
+        return [dict(r._mapping) for r in rows]
 
 
 class DecisionRepository:

@@ -188,6 +188,21 @@ decisions = Table(
     Index("ix_decisions_tenant_subject", "tenant_id", "environment", "deployable"),
 )
 
+debts = Table(
+    "debts",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("environment", String(80), nullable=False),
+    Column("deployable", String(80), nullable=False),
+    Column("check_id", String(80), nullable=False),
+    Column("opened_by", _Id, ForeignKey("decisions.id"), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),  # the opening decision's `now`
+    Column("settled_by", _Id, ForeignKey("decisions.id"), nullable=True),
+    Column("settled_at", UtcDateTime(), nullable=True),
+    Index("ix_debts_tenant_subject", "tenant_id", "environment", "deployable", "settled_by"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

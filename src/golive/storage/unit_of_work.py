@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from golive.errors import DependencyUnavailable
 from golive.storage import dialect, ledger
 from golive.storage.repositories import (
+    DebtRepository,
     DecisionRepository,
     IdempotencyRepository,
     PolicyRepository,
@@ -89,6 +90,7 @@ class UnitOfWork:
         self.policies = PolicyRepository(conn)
         self.records = RecordRepository(conn)
         self.decisions = DecisionRepository(conn)
+        self.debts = DebtRepository(conn)
         self.idempotency = IdempotencyRepository(conn)
         self.attempts = PublishAttemptRepository(conn)
         return self

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -45,7 +45,13 @@ def _respond(app_state: AppState, answer: Answer, source: str) -> Response:
 def evaluate(
     body: schemas.EvaluateBody, who: Caller, key: IdemKey, uow: Uow, app_state: State
 ) -> Response:
-    request = decisions.EvaluateRequest(**{**body.model_dump(), "digests": tuple(body.digests)})
+    request = decisions.EvaluateRequest(
+        **{
+            **body.model_dump(),
+            "digests": tuple(body.digests),
+            "unavailable": frozenset(body.unavailable),
+        }
+    )
     try:
         answer = decisions.evaluate(
             uow(), who, request, key=key, digest=request_hash(body.model_dump(mode="json"))
@@ -107,3 +113,24 @@ def list_decisions(
 @router.get("/{decision_id}", summary="One decision, with the full decision document")
 def get_decision(decision_id: int, who: Caller, uow: Uow) -> JSONResponse:
     return JSONResponse(decisions.get(uow(), who, decision_id))
+
+
+debts_router = APIRouter(prefix="/api/v1/debts", tags=["decisions"])
+
+
+@debts_router.get("", summary="Debts of owed checks: open until a later decision settles them")
+def list_debts(
+    who: Caller,
+    uow: Uow,
+    state: Literal["open", "settled", "all"] = "open",
+    environment: str | None = None,
+    deployable: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> JSONResponse:
+    """A debt is opened by a decision in which a check was `owed` and the policy said
+    `owed: pass_with_debt`; a later decision for the same environment and deployable that
+    decides the check `pass` or `waived` settles it (`settled_by`)."""
+    items = decisions.list_debts(
+        uow(), who, state=state, environment=environment, deployable=deployable, limit=limit
+    )
+    return JSONResponse({"items": items})
