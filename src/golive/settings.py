@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from golive.core.durations import Duration, DurationError
 from golive.services.policies import DEFAULT_MAX_BYTES
+
+
+def interval_seconds(text: str) -> float:
+    """Seconds in an interval setting: an elapsed duration (``30s``, ``5m``, ``1h30m``) or
+    a plain positive number of seconds (``0.05``, for tests). Raises ``ValueError``."""
+    raw = text.strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            parsed = Duration.parse(raw).seconds
+        except DurationError as exc:
+            raise ValueError(str(exc)) from None
+        if parsed is None:
+            raise ValueError(f"'{raw}' is not an elapsed duration; use s, m, h, d or w") from None
+        seconds = float(parsed)
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"'{raw}' must be a positive length of time")
+    return seconds
 
 
 class Settings(BaseSettings):
@@ -37,6 +57,12 @@ class Settings(BaseSettings):
         "",
         description="Ed25519 signing key file for ledger checkpoints (from `golive audit "
         "keygen`); empty means checkpoints are not signed by this process.",
+    )
+    checkpoint_interval: str = Field(
+        "5m",
+        description="How often `golive serve` signs a ledger checkpoint with `audit_key` "
+        "(only when the tree grew): an elapsed duration such as `30s`, `5m` or `1h`, or a "
+        "number of seconds. Ignored when `audit_key` is empty.",
     )
     max_request_bytes: int = Field(
         10 * 1024 * 1024, gt=0, description="Largest request body the server accepts, in bytes."
@@ -70,6 +96,17 @@ class Settings(BaseSettings):
         "means a random key per process, so sessions end when the server restarts. Set it "
         "when running several workers or replicas.",
     )
+
+    @field_validator("checkpoint_interval")
+    @classmethod
+    def _interval_is_a_duration(cls, value: str) -> str:
+        interval_seconds(value)
+        return value
+
+    @property
+    def checkpoint_interval_seconds(self) -> float:
+        """``checkpoint_interval`` in seconds."""
+        return interval_seconds(self.checkpoint_interval)
 
 
 def load_settings() -> Settings:

@@ -18,6 +18,7 @@ from golive.api.deps import AppState
 from golive.api.limits import RateLimiter, SizeLimitMiddleware
 from golive.api.observability import Metrics, ObservabilityMiddleware
 from golive.api.routes import decisions, health, policies, records, tokens
+from golive.api.scheduler import lifespan
 from golive.console import views as console
 from golive.services import database
 from golive.services.oidc import OidcVerifier
@@ -61,6 +62,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=lifespan,  # scheduled checkpoints when GOLIVE_AUDIT_KEY is set
     )
     app.state.golive = AppState(
         settings=settings,
