@@ -1,4 +1,4 @@
-"""``golive audit``: keys, checkpoints, proofs, export, offline verification, pruning, grants.
+"""``golive audit``: keys, checkpoints, proofs, export, verification, pruning, erasure, grants.
 
 Exit codes: 0 ok; 1 a proof, signature or the database does not verify (tampered);
 2 bad input (the message names the file or field); 3 the database is unreachable.
@@ -350,6 +350,37 @@ def prune(
         click.echo(
             f"pruned {report.deleted} entries; entries below {report.before_idx} now live in "
             f"{archive} (sha256 {report.archive_sha256})"
+        )
+
+
+@audit_group.command()
+@_DB
+@click.option("--subject", required=True, help="Erase the personal values of entries about this.")
+@click.option("--tenant", help="Only this tenant's entries (default: every tenant's).")
+@click.option("--actor", default="cli", show_default=True, help="Who asked, for the record.")
+@_NOW
+@_FORMAT
+def erase(
+    db_url: str | None,
+    subject: str,
+    tenant: str | None,
+    actor: str,
+    now: str | None,
+    fmt: str,
+) -> None:
+    """Erase the kept personal values of every entry with this subject (right to erasure)
+    and record a 'personal.erased' entry. Leaves, checkpoints and proofs are unchanged."""
+    moment = _now(now)
+    with _connection(db_url, write=True) as connection:
+        report = audit.erase_subject(connection, subject, tenant=tenant, actor=actor, now=moment)
+    if fmt == "json":
+        echo_json(report.as_dict())
+    elif not report.entries:
+        click.echo(f"no entries with subject {subject!r}; nothing erased")
+    else:
+        click.echo(
+            f"erased {report.values_erased} personal values of {len(report.entries)} entries; "
+            f"recorded as entries {', '.join(map(str, report.recorded))}"
         )
 
 

@@ -40,9 +40,11 @@ from golive.storage import ledger, worm
 __all__ = [
     "BUNDLE_MAX_BYTES",
     "DatabaseReport",
+    "ErasureReport",
     "Finding",
     "PruneReport",
     "erase_personal",
+    "erase_subject",
     "export_bundle",
     "generate_key",
     "issue_checkpoint",
@@ -830,3 +832,71 @@ def erase_personal(connection: sa.Connection, *, subject_indices: Iterable[int])
         ledger.audit_personal.delete().where(ledger.audit_personal.c.entry_idx.in_(indices))
     )
     return int(result.rowcount)
+
+
+ERASED_ACTION = "personal.erased"
+"""The action of the audit entry that records an erasure."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    """What :func:`erase_subject` erased and which audit entries record it."""
+
+    subject: str
+    entries: list[int]
+    values_erased: int
+    recorded: list[int]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "subject": self.subject,
+            "entries": self.entries,
+            "values_erased": self.values_erased,
+            "recorded": self.recorded,
+        }
+
+
+def erase_subject(
+    connection: sa.Connection,
+    subject: str,
+    *,
+    tenant: str | None = None,
+    actor: str,
+    now: datetime,
+    correlation_id: str = "",
+) -> ErasureReport:
+    """Erase the kept personal values of every entry whose ``subject`` is ``subject`` (of
+    ``tenant`` only, when given) with :func:`erase_personal`, and record the erasure as a
+    ``personal.erased`` entry per tenant touched, in the caller's transaction.
+
+    The record names the subject (already in the leaves), the entry indices and the number
+    of values erased; never a personal value. Nothing matches: nothing is recorded.
+    """
+    if not subject.strip():
+        raise InputError("subject: must not be empty")
+    entries = ledger.audit_entries
+    query = sa.select(entries.c.idx, entries.c.tenant).where(entries.c.subject == subject)
+    if tenant is not None:
+        query = query.where(entries.c.tenant == tenant)
+    by_tenant: dict[str, list[int]] = {}
+    for idx, owner in connection.execute(query.order_by(entries.c.idx)):
+        by_tenant.setdefault(str(owner), []).append(int(idx))
+    erased_total, recorded, matched = 0, [], []
+    for owner, indices in sorted(by_tenant.items()):
+        erased = erase_personal(connection, subject_indices=indices)
+        erased_total += erased
+        matched += indices
+        recorded.append(
+            ledger.append_entry(
+                connection,
+                time=now,
+                tenant=owner,
+                actor=actor,
+                action=ERASED_ACTION,
+                subject=subject,
+                correlation_id=correlation_id,
+                payload={"entries": indices, "values_erased": erased},
+            )
+        )
+    return ErasureReport(subject, sorted(matched), erased_total, recorded)
