@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -10,12 +9,13 @@ from collections.abc import Sequence
 import click
 
 from golive import __version__
+from golive.cli._lazy import LazyGroup
 from golive.errors import EXIT_BAD_INPUT, GoliveError, PolicyError
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in golive, never a verdict
 
 
-class GoliveGroup(click.Group):
+class GoliveGroup(LazyGroup):
     """The root group: golive errors become their exit codes here, for every command."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -40,25 +40,30 @@ def cli() -> None:
     """
 
 
-def _register() -> None:
-    """Attach every command group. One import per group, in help order."""
-    from golive.cli import evidence, gate, init_cmd, policy
+COMMANDS: dict[str, str] = {
+    "policy": "golive.cli.policy:policy",
+    "init": "golive.cli.init_cmd:init",
+    "evidence": "golive.cli.evidence:evidence",
+    "gate": "golive.cli.gate:gate",
+    "db": "golive.cli.db:db",
+    "attest": "golive.cli.gate_part2:attest",
+    "decision": "golive.cli.gate_part2:decision",
+    "serve": "golive.cli.serve:serve",
+    "tenant": "golive.cli.tenant:tenant",
+    "token": "golive.cli.tenant:token",
+    "publish": "golive.cli.publish:publish",
+    "demo": "golive.cli.demo:demo",
+    "audit": "golive.cli.audit:audit_group",
+}
+"""Every command group, name -> ``module:attribute``, imported only when used (so that
+``golive --version`` and ``golive gate`` load neither SQLAlchemy, Alembic nor FastAPI).
+``golive policy publish`` is registered the same way in :mod:`golive.cli.policy`."""
 
-    cli.add_command(policy.policy)
-    cli.add_command(init_cmd.init)
-    cli.add_command(evidence.evidence)
-    cli.add_command(gate.gate)
-    cli.add_command(importlib.import_module("golive.cli.db").db)
-    part2 = importlib.import_module("golive.cli.gate_part2")
-    cli.add_command(part2.attest)
-    cli.add_command(part2.decision)
-    cli.add_command(importlib.import_module("golive.cli.serve").serve)
-    cli.add_command(importlib.import_module("golive.cli.tenant").tenant)
-    cli.add_command(importlib.import_module("golive.cli.tenant").token)
-    cli.add_command(importlib.import_module("golive.cli.publish").publish)
-    cli.add_command(importlib.import_module("golive.cli.demo").demo)
-    policy.policy.add_command(importlib.import_module("golive.cli.policy_publish").publish)
-    cli.add_command(importlib.import_module("golive.cli.audit").audit_group)
+
+def _register() -> None:
+    """Attach every command group, lazily."""
+    for name, target in COMMANDS.items():
+        cli.add_lazy_command(name, target)
 
 
 _register()

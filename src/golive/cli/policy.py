@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from golive.cli._lazy import LazyGroup
 from golive.cli._output import FORMATS, echo_json
 from golive.core.policy.explain import STAGES, Explanation, explain
 from golive.core.policy.schema import policy_json_schema
@@ -15,7 +16,7 @@ from golive.services.policies import load_policy_file
 from golive.settings import load_settings
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_commands={"publish": "golive.cli.policy_publish:publish"})
 def policy() -> None:
     """Validate, explain and describe policy files."""
 
