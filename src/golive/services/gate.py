@@ -21,6 +21,7 @@ import dataclasses
 import gc
 import hashlib
 import json
+import os
 import subprocess
 import time as _time
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,7 @@ from golive.core.policy.loader import LoadedPolicy, validate_yaml
 from golive.core.policy.model import CommandPassedGate
 from golive.core.roster import RosterFile
 from golive.errors import EvidenceError, UsageError
-from golive.evidence import DEFAULT_MAX_BYTES, UnknownFormat, iter_files, read_path
+from golive.evidence import DEFAULT_MAX_BYTES, Loaded, UnknownFormat, iter_files, read_path
 from golive.files import write_atomic
 from golive.services import gate_facts
 from golive.services.policies import read_policy_text
@@ -132,6 +133,11 @@ def _evaluate(request: GateRequest) -> Decision:
     return decision
 
 
+#: Evidence directories holding at least this many bytes (in two or more files) are read by
+#: one worker process per core: reading and normalising is per-record Python work.
+PARALLEL_BYTES = 8 * 1024 * 1024
+
+
 def gather_evidence(
     paths: Sequence[Path], *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[EvidenceItem], list[str], list[str]]:
@@ -140,6 +146,7 @@ def gather_evidence(
     notes: list[str] = []
     unreadable: list[str] = []
     seen: set[Path] = set()
+    in_dirs: list[tuple[Path, str]] = []
     for root in paths:
         if not root.exists():
             raise UsageError(f"{root}: no such file or directory (given with --evidence)")
@@ -149,22 +156,54 @@ def gather_evidence(
                 continue
             seen.add(real)
             shown = _shown(path, root)
-            try:
-                loaded = read_path(path, max_bytes=max_bytes)
-            except UnknownFormat as exc:
-                if not root.is_dir():
-                    raise
-                notes.append(f"skipped {shown}: {exc.detail}")
+            if root.is_dir():
+                in_dirs.append((path, shown))
                 continue
-            except EvidenceError as exc:
-                if not root.is_dir():
-                    raise
-                unreadable.append(f"{shown}: {exc.detail}")
-                continue
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            items.append(evidence_item(shown, loaded.sha256, loaded.evidence, mtime))
+            loaded = read_path(path, max_bytes=max_bytes)  # a named file: any error is bad input
+            items.append(_item(path, shown, loaded))
+    outcomes = _read_all([p for p, _ in in_dirs], max_bytes)
+    for (path, shown), outcome in zip(in_dirs, outcomes, strict=True):
+        if isinstance(outcome, Loaded):
+            items.append(_item(path, shown, outcome))
+        elif outcome[0] == "unknown":
+            notes.append(f"skipped {shown}: {outcome[1]}")
+        else:
+            unreadable.append(f"{shown}: {outcome[1]}")
     items.sort(key=lambda i: i.path)
     return items, notes, unreadable
+
+
+def _item(path: Path, shown: str, loaded: Loaded) -> EvidenceItem:
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return evidence_item(shown, loaded.sha256, loaded.evidence, mtime)
+
+
+_Outcome = Loaded | tuple[str, str]
+
+
+def _read_one(path: Path, max_bytes: int) -> _Outcome:
+    """Read one file; an unusable one becomes ("unknown" | "error", why) instead of raising."""
+    try:
+        return read_path(path, max_bytes=max_bytes)
+    except UnknownFormat as exc:
+        return ("unknown", exc.detail)
+    except EvidenceError as exc:
+        return ("error", exc.detail)
+
+
+def _read_all(paths: list[Path], max_bytes: int) -> list[_Outcome]:
+    """Read ``paths`` in order; in worker processes when there is enough to share out."""
+    workers = min(os.cpu_count() or 1, len(paths))
+    total = sum(p.stat().st_size for p in paths)
+    if workers < 2 or total < PARALLEL_BYTES:
+        return [_read_one(p, max_bytes) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # largest first, so that one big file does not start last
+        order = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)
+        futures = {i: pool.submit(_read_one, paths[i], max_bytes) for i in order}
+        return [futures[i].result() for i in range(len(paths))]
 
 
 def evidence_item(
