@@ -89,9 +89,45 @@ def canonical_json(value: object) -> bytes:
     ``str``, lists and tuples, and mappings with string keys. Anything else raises
     :class:`InputError` naming where in the value it was found.
     """
+    if _is_plain(value, 0):
+        # The common case (objects with ASCII keys, lists, strings, safe integers, booleans,
+        # null): the C encoder writes exactly the RFC 8785 text. ASCII keys sort the same by
+        # code point and by UTF-16 code unit; a lone surrogate fails the UTF-8 encoding and
+        # falls through to the checked path below, which names it.
+        try:
+            return _dumps(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass
     parts: list[str] = []
     _emit(value, parts, "$", 0)
     return "".join(parts).encode("utf-8")
+
+
+_dumps = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+).encode
+
+
+def _is_plain(value: object, depth: int) -> bool:
+    """Whether the C encoder's output for ``value`` is its RFC 8785 text: only exact
+    ``dict`` (ASCII string keys), ``list``, ``str``, ``bool``, ``None`` and ``int`` of
+    magnitude at most 2**53 - 1, nested at most :data:`_MAX_DEPTH` deep (no floats: their
+    ECMAScript spelling differs from ``repr``)."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return True
+    if kind is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER  # type: ignore[operator]
+    if depth >= _MAX_DEPTH:
+        return False
+    if kind is dict:
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str or not key.isascii() or not _is_plain(item, depth + 1):
+                return False
+        return True
+    if kind is list:
+        return all(_is_plain(item, depth + 1) for item in value)  # type: ignore[attr-defined]
+    return False
 
 
 def _emit(value: object, out: list[str], where: str, depth: int) -> None:
@@ -286,30 +322,43 @@ class Entry:
         computed; it is spliced in rather than serialised again (the keys of the leaf are
         fixed, so their canonical order is too).
         """
+        head, tail = self.leaf_parts(payload_json)
+        return head + str(self.index).encode() + tail
+
+    def leaf_parts(self, payload_json: bytes | None = None) -> tuple[bytes, bytes]:
+        """The leaf bytes around the index: the leaf of this entry at index ``i`` is
+        ``head + str(i).encode() + tail``, so storage can serialise an entry before it
+        knows its index (``payload_json`` as in :meth:`leaf`)."""
         if payload_json is None:
             payload_json = canonical_json(self.payload)
-        parts = [
-            b'{"action":',
-            canonical_json(self.action),
-            b',"actor":',
-            canonical_json(self.actor),
-            b',"correlation_id":',
-            canonical_json(self.correlation_id),
-            b',"index":',
-            str(self.index).encode(),
-            b',"payload":',
-            payload_json,
-            b',"subject":',
-            canonical_json(self.subject),
-            b',"tenant":',
-            canonical_json(self.tenant),
-            b',"time":',
-            canonical_json(self.time),
-            b',"v":',
-            str(LEAF_VERSION).encode(),
-            b"}",
-        ]
-        return b"".join(parts)
+        head = "".join(
+            (
+                '{"action":',
+                _encode_string(self.action),
+                ',"actor":',
+                _encode_string(self.actor),
+                ',"correlation_id":',
+                _encode_string(self.correlation_id),
+                ',"index":',
+            )
+        )
+        tail = "".join(
+            (
+                ',"subject":',
+                _encode_string(self.subject),
+                ',"tenant":',
+                _encode_string(self.tenant),
+                ',"time":',
+                _encode_string(self.time),
+                f',"v":{LEAF_VERSION}}}',
+            )
+        )
+        try:
+            return head.encode("utf-8"), b',"payload":' + payload_json + tail.encode("utf-8")
+        except UnicodeEncodeError:
+            for name in _TEXT_FIELDS:
+                _string(getattr(self, name), f"entry field {name}")  # raises, naming it
+            raise
 
     def leaf_hash(self) -> bytes:
         """``SHA-256(0x00 || leaf)``, the RFC 9162 leaf hash."""

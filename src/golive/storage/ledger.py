@@ -22,13 +22,15 @@ entries needs at most about ``2 * log2(n)`` node rows, fetched in one ``SELECT``
 (:func:`subtree_hashes`). An append reads the head row (one) and writes the entry, its
 completed nodes (amortised two) and the head.
 
-Nothing here branches on the database: the one difference (inserting the head row if it is
-missing) goes through :mod:`golive.storage.dialect`.
+Inserting the head row if it is missing goes through :mod:`golive.storage.dialect`. The
+writes of an append after the claim are the one place that picks its SQL by database
+(:func:`_write`, on :func:`golive.storage.dialect.is_sqlite`): prepared statements run by
+the driver for every row on SQLite, one statement of data-modifying CTEs (one round trip)
+on PostgreSQL; both store the same rows.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +40,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from golive.core import ledger as core
-from golive.core.merkle import HASH_SIZE, Frontier, perfect_ranges, range_hash
+from golive.core.merkle import HASH_SIZE, Frontier, leaf_hash, perfect_ranges, range_hash
 from golive.errors import InputError, VerificationError
 from golive.storage import dialect
 from golive.storage.metadata import metadata
@@ -195,12 +197,14 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
     if not entries:
         return []
     # validate and serialise everything before taking the lock and claiming indices, so a
-    # bad entry never leaves a claimed index behind
+    # bad entry never leaves a claimed index behind; what needs the index (the leaf's
+    # "index" field, the row key) is spliced in after the claim
     prepared = []
+    personal_any = False
     for new in entries:
         payload, personal = _split_personal(new.payload, new.personal)
         payload_json = core.canonical_json(payload)
-        entry = core.Entry(
+        draft = core.Entry(
             index=0,
             time=core.format_time(new.time),
             tenant=new.tenant,
@@ -210,63 +214,105 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
             correlation_id=new.correlation_id,
             payload=payload,
         )
-        prepared.append((entry, payload_json, personal))
+        head, tail = draft.leaf_parts(payload_json)
+        prepared.append((draft, payload_json.decode("utf-8"), head, tail, personal))
+        personal_any = personal_any or bool(personal)
     first, frontier = _claim(connection, len(entries))
-    entry_rows: list[dict[str, object]] = []
-    personal_rows: list[dict[str, object]] = []
-    node_rows: list[dict[str, object]] = []
-    for offset, (draft, payload_json, personal) in enumerate(prepared):
-        index = first + offset
-        entry = dataclasses.replace(draft, index=index)
-        leaf = entry.leaf(payload_json)
+    entry_rows: list[tuple[object, ...]] = []
+    node_rows: list[tuple[int, int, bytes]] = []
+    personal_rows: list[tuple[int, str, bytes, str]] = []
+    append_leaf_hash = frontier.append_leaf_hash
+    for index, (draft, payload_text, head, tail, personal) in enumerate(prepared, first):
         entry_rows.append(
-            {
-                "idx": index,
-                "time": entry.time,
-                "tenant": entry.tenant,
-                "actor": entry.actor,
-                "action": entry.action,
-                "subject": entry.subject,
-                "correlation_id": entry.correlation_id,
-                "payload": payload_json.decode("utf-8"),
-            }
+            (
+                index,
+                draft.time,
+                draft.tenant,
+                draft.actor,
+                draft.action,
+                draft.subject,
+                draft.correlation_id,
+                payload_text,
+            )
         )
-        personal_rows += [{"entry_idx": index, **row} for row in personal]
-        node_rows += [
-            {"level": n.level, "idx": n.index, "hash": n.hash} for n in frontier.append(leaf)
-        ]
-    connection.execute(audit_entries.insert(), entry_rows)
-    connection.execute(audit_nodes.insert(), node_rows)
-    if personal_rows:
-        connection.execute(audit_personal.insert(), personal_rows)
-    connection.execute(
-        audit_head.update()
-        .where(audit_head.c.id == _HEAD_ID)
-        .values(frontier=b"".join(frontier.hashes))
-    )
+        leaf = head + str(index).encode() + tail
+        node_rows += [(n.level, n.index, n.hash) for n in append_leaf_hash(leaf_hash(leaf))]
+        if personal_any:
+            personal_rows += [(index, f, salt, value) for f, salt, value in personal]
+    _write(connection, entry_rows, node_rows, personal_rows, b"".join(frontier.hashes))
     return list(range(first, first + len(entries)))
+
+
+_ENTRY_COLUMNS = "idx, time, tenant, actor, action, subject, correlation_id, payload"
+_SQLITE_WRITES = (
+    f"INSERT INTO audit_entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)",
+    "INSERT INTO audit_personal (entry_idx, field, salt, value) VALUES (?, ?, ?, ?)",
+    f"UPDATE audit_head SET frontier = ? WHERE id = {_HEAD_ID}",
+)
+_PG_ENTRIES = (
+    f"entries AS (INSERT INTO audit_entries ({_ENTRY_COLUMNS}) SELECT * FROM unnest("
+    "%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[]))"
+)
+_PG_NODES = (
+    "nodes AS (INSERT INTO audit_nodes (level, idx, hash) "
+    "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[]))"
+)
+_PG_PERSONAL = (
+    "personal AS (INSERT INTO audit_personal (entry_idx, field, salt, value) "
+    "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bytea[], %s::text[]))"
+)
+_PG_HEAD = f"UPDATE audit_head SET frontier = %s WHERE id = {_HEAD_ID}"
+_PG_WRITES = f"WITH {_PG_ENTRIES}, {_PG_NODES} {_PG_HEAD}"
+_PG_WRITES_PERSONAL = f"WITH {_PG_ENTRIES}, {_PG_NODES}, {_PG_PERSONAL} {_PG_HEAD}"
+
+
+def _write(
+    connection: sa.Connection,
+    entry_rows: list[tuple[object, ...]],
+    node_rows: list[tuple[int, int, bytes]],
+    personal_rows: list[tuple[int, str, bytes, str]],
+    frontier: bytes,
+) -> None:
+    """Insert the rows of an append and write the new frontier, the head row already locked.
+
+    SQLite (in process, no round trips): one prepared statement per table, executed for
+    every row by the driver. PostgreSQL: one statement and one round trip, the inserts as
+    data-modifying CTEs over ``unnest`` of one array per column (a fixed number of
+    parameters whatever the batch size), the head update as the main statement.
+    """
+    if dialect.is_sqlite(connection):
+        entries_sql, nodes_sql, personal_sql, head_sql = _SQLITE_WRITES
+        connection.exec_driver_sql(entries_sql, entry_rows)
+        connection.exec_driver_sql(nodes_sql, node_rows)
+        if personal_rows:
+            connection.exec_driver_sql(personal_sql, personal_rows)
+        connection.exec_driver_sql(head_sql, (frontier,))
+        return
+    columns: list[list[Any]] = [list(column) for column in zip(*entry_rows, strict=True)]
+    columns += [list(column) for column in zip(*node_rows, strict=True)]
+    statement = _PG_WRITES
+    if personal_rows:
+        columns += [list(column) for column in zip(*personal_rows, strict=True)]
+        statement = _PG_WRITES_PERSONAL
+    connection.exec_driver_sql(statement, (*columns, frontier))
 
 
 def _split_personal(
     payload: Mapping[str, object], personal: Collection[str]
-) -> tuple[dict[str, object], list[dict[str, object]]]:
+) -> tuple[dict[str, object], list[tuple[str, bytes, str]]]:
     if not isinstance(payload, Mapping):
         raise InputError("an audit entry payload must be a mapping")
     leaf_payload = dict(payload)
-    rows: list[dict[str, object]] = []
+    rows: list[tuple[str, bytes, str]] = []
     for name in sorted(set(personal)):
         if name not in leaf_payload:
             continue
         value = leaf_payload[name]
         salt = secrets.token_bytes(32)
         leaf_payload[name] = core.personal_commitment(value, salt)
-        rows.append(
-            {
-                "field": name,
-                "salt": salt,
-                "value": core.canonical_json(value).decode("utf-8"),
-            }
-        )
+        rows.append((name, salt, core.canonical_json(value).decode("utf-8")))
     return leaf_payload, rows
 
 
