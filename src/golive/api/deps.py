@@ -39,10 +39,15 @@ def state(request: Request) -> AppState:
     return found
 
 
-State = Annotated[AppState, Depends(state)]
+async def _state(request: Request) -> AppState:
+    # async: a dependency that does no I/O runs on the event loop, not via a thread hop
+    return state(request)
 
 
-def unit_of_work(request: Request) -> Callable[[], UnitOfWork]:
+State = Annotated[AppState, Depends(_state)]
+
+
+async def unit_of_work(request: Request) -> Callable[[], UnitOfWork]:
     """A factory of units of work carrying this request's correlation id."""
     app_state = state(request)
 
@@ -84,7 +89,7 @@ Caller = Annotated[Principal, Depends(principal)]
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-def idempotency_key(
+async def idempotency_key(
     request: Request,
     key: Annotated[
         str | None,

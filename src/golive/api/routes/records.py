@@ -33,7 +33,7 @@ FILTERS: dict[str, tuple[str, ...]] = {
 
 
 def _rejections(kind: str) -> Any:
-    def dependency(request: Request, _who: Annotated[Any, Depends(principal)]) -> None:
+    async def dependency(request: Request, _who: Annotated[Any, Depends(principal)]) -> None:
         track_rejections(request, f"POST /api/v1/{kind}")
 
     return dependency
