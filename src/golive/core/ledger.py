@@ -56,6 +56,7 @@ __all__ = [
     "b64",
     "canonical_json",
     "format_time",
+    "leaf_parts",
     "parse_json",
     "parse_time",
     "personal_commitment",
@@ -273,6 +274,62 @@ def personal_commitment(value: object, salt: bytes) -> dict[str, str]:
 _TEXT_FIELDS = ("tenant", "actor", "action", "subject", "correlation_id")
 
 
+def _check_text_field(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise InputError(f"entry field {name} must be a string")
+    if len(value) > 1024:
+        raise InputError(f"entry field {name} is longer than 1024 characters")
+
+
+def leaf_parts(
+    *,
+    time: str,
+    tenant: str,
+    actor: str,
+    action: str,
+    subject: str,
+    correlation_id: str,
+    payload_json: bytes,
+) -> tuple[bytes, bytes]:
+    """The leaf bytes of an entry around its index: at index ``i`` the leaf is
+    ``head + str(i).encode() + tail``, so storage can serialise an entry before it knows
+    its index. ``payload_json`` is ``canonical_json`` of the leaf's payload (an object) and
+    ``time`` the output of :func:`format_time`; the text fields are checked as
+    :class:`Entry` checks them. ``Entry.leaf`` is built on this, so the bytes are the same.
+    """
+    fields = (("tenant", tenant), ("actor", actor), ("action", action), ("subject", subject))
+    for name, value in (*fields, ("correlation_id", correlation_id)):
+        _check_text_field(name, value)
+    head = "".join(
+        (
+            '{"action":',
+            _encode_string(action),
+            ',"actor":',
+            _encode_string(actor),
+            ',"correlation_id":',
+            _encode_string(correlation_id),
+            ',"index":',
+        )
+    )
+    tail = "".join(
+        (
+            ',"subject":',
+            _encode_string(subject),
+            ',"tenant":',
+            _encode_string(tenant),
+            ',"time":',
+            _encode_string(time),
+            f',"v":{LEAF_VERSION}}}',
+        )
+    )
+    try:
+        return head.encode("utf-8"), b',"payload":' + payload_json + tail.encode("utf-8")
+    except UnicodeEncodeError:
+        for name, value in (*fields, ("correlation_id", correlation_id), ("time", time)):
+            _string(value, f"entry field {name}")  # raises, naming the field
+        raise
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One ledger entry as it is hashed. ``payload`` is the leaf's payload: personal fields
@@ -293,11 +350,7 @@ class Entry:
             raise InputError(f"entry index must be a non-negative integer, not {self.index!r}")
         parse_time(self.time)
         for name in _TEXT_FIELDS:
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise InputError(f"entry field {name} must be a string")
-            if len(value) > 1024:
-                raise InputError(f"entry field {name} is longer than 1024 characters")
+            _check_text_field(name, getattr(self, name))
         if not isinstance(self.payload, Mapping):
             raise InputError("entry payload must be a JSON object")
 
@@ -326,39 +379,19 @@ class Entry:
         return head + str(self.index).encode() + tail
 
     def leaf_parts(self, payload_json: bytes | None = None) -> tuple[bytes, bytes]:
-        """The leaf bytes around the index: the leaf of this entry at index ``i`` is
-        ``head + str(i).encode() + tail``, so storage can serialise an entry before it
-        knows its index (``payload_json`` as in :meth:`leaf`)."""
+        """The leaf bytes around the index (:func:`leaf_parts`; ``payload_json`` as in
+        :meth:`leaf`)."""
         if payload_json is None:
             payload_json = canonical_json(self.payload)
-        head = "".join(
-            (
-                '{"action":',
-                _encode_string(self.action),
-                ',"actor":',
-                _encode_string(self.actor),
-                ',"correlation_id":',
-                _encode_string(self.correlation_id),
-                ',"index":',
-            )
+        return leaf_parts(
+            time=self.time,
+            tenant=self.tenant,
+            actor=self.actor,
+            action=self.action,
+            subject=self.subject,
+            correlation_id=self.correlation_id,
+            payload_json=payload_json,
         )
-        tail = "".join(
-            (
-                ',"subject":',
-                _encode_string(self.subject),
-                ',"tenant":',
-                _encode_string(self.tenant),
-                ',"time":',
-                _encode_string(self.time),
-                f',"v":{LEAF_VERSION}}}',
-            )
-        )
-        try:
-            return head.encode("utf-8"), b',"payload":' + payload_json + tail.encode("utf-8")
-        except UnicodeEncodeError:
-            for name in _TEXT_FIELDS:
-                _string(getattr(self, name), f"entry field {name}")  # raises, naming it
-            raise
 
     def leaf_hash(self) -> bytes:
         """``SHA-256(0x00 || leaf)``, the RFC 9162 leaf hash."""

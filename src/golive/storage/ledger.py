@@ -204,37 +204,33 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
     for new in entries:
         payload, personal = _split_personal(new.payload, new.personal)
         payload_json = core.canonical_json(payload)
-        draft = core.Entry(
-            index=0,
-            time=core.format_time(new.time),
+        row = (
+            core.format_time(new.time),
+            new.tenant,
+            new.actor,
+            new.action,
+            new.subject,
+            new.correlation_id,
+            payload_json.decode("utf-8"),
+        )
+        head, tail = core.leaf_parts(
+            time=row[0],
             tenant=new.tenant,
             actor=new.actor,
             action=new.action,
             subject=new.subject,
             correlation_id=new.correlation_id,
-            payload=payload,
+            payload_json=payload_json,
         )
-        head, tail = draft.leaf_parts(payload_json)
-        prepared.append((draft, payload_json.decode("utf-8"), head, tail, personal))
+        prepared.append((row, head, tail, personal))
         personal_any = personal_any or bool(personal)
     first, frontier = _claim(connection, len(entries))
     entry_rows: list[tuple[object, ...]] = []
     node_rows: list[tuple[int, int, bytes]] = []
     personal_rows: list[tuple[int, str, bytes, str]] = []
     append_leaf_hash = frontier.append_leaf_hash
-    for index, (draft, payload_text, head, tail, personal) in enumerate(prepared, first):
-        entry_rows.append(
-            (
-                index,
-                draft.time,
-                draft.tenant,
-                draft.actor,
-                draft.action,
-                draft.subject,
-                draft.correlation_id,
-                payload_text,
-            )
-        )
+    for index, (row, head, tail, personal) in enumerate(prepared, first):
+        entry_rows.append((index, *row))
         leaf = head + str(index).encode() + tail
         node_rows += [(n.level, n.index, n.hash) for n in append_leaf_hash(leaf_hash(leaf))]
         if personal_any:
@@ -243,6 +239,9 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
     return list(range(first, first + len(entries)))
 
 
+_CLAIM = f"UPDATE audit_head SET size = size + {{}} WHERE id = {_HEAD_ID} RETURNING size, frontier"
+_SQLITE_CLAIM = _CLAIM.format("?")
+_PG_CLAIM = _CLAIM.format("%s")
 _ENTRY_COLUMNS = "idx, time, tenant, actor, action, subject, correlation_id, payload"
 _SQLITE_WRITES = (
     f"INSERT INTO audit_entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -318,16 +317,11 @@ def _split_personal(
 
 def _claim(connection: sa.Connection, count: int) -> tuple[int, Frontier]:
     """Lock the head, reserve ``count`` indices; return the first and the frontier before."""
-    claim = (
-        audit_head.update()
-        .where(audit_head.c.id == _HEAD_ID)
-        .values(size=audit_head.c.size + count)
-        .returning(audit_head.c.size, audit_head.c.frontier)
-    )
-    row = connection.execute(claim).first()
+    claim = _SQLITE_CLAIM if dialect.is_sqlite(connection) else _PG_CLAIM
+    row = connection.exec_driver_sql(claim, (count,)).first()
     if row is None:
         _insert_head(connection)
-        row = connection.execute(claim).one()
+        row = connection.exec_driver_sql(claim, (count,)).one()
     size = int(row.size) - count
     return size, _frontier(size, row.frontier)
 
