@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from api_support import (
@@ -187,3 +188,28 @@ def test_every_accepted_batch_appends_an_audit_entry_in_the_same_transaction(
     assert entry["action"] == "deployments.ingested"
     assert entry["tenant"] == tenant.name
     assert entry["correlation_id"] == "req-123"
+
+
+def test_concurrent_batches_are_each_stored_once_and_a_refused_batch_frees_its_turn(
+    client, tenant
+) -> None:
+    bad = evidence_batch()
+    bad["records"][0]["sha256"] = "sha256:" + "0" * 64  # type: ignore[index]
+    refused = client.post(
+        "/api/v1/evidence", json=bad, headers={**tenant.auth("developer"), "Idempotency-Key": key()}
+    )
+    assert refused.status_code == 400, refused.text
+
+    def post(_: int) -> dict[str, object]:
+        headers = {**tenant.auth("developer"), "Idempotency-Key": key()}
+        response = client.post("/api/v1/deployments", json=deployments_batch(5), headers=headers)
+        assert response.status_code == 201, response.text
+        answer: dict[str, object] = response.json()
+        return answer
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(post, range(12)))
+    ids = [i for a in answers for i in a["ids"]]  # type: ignore[attr-defined]
+    assert len(ids) == len(set(ids)) == 60
+    for a in answers:
+        assert a["ids"] == sorted(a["ids"])  # type: ignore[type-var]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -10,10 +11,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from golive.api import schemas
-from golive.api.deps import Caller, IdemKey, State, Uow, principal, track_rejections
+from golive.api.deps import AppState, Caller, IdemKey, State, Uow, principal, track_rejections
 from golive.errors import Conflict
 from golive.services import ingest
+from golive.services.access import Principal
 from golive.services.idempotency import request_hash
+from golive.storage.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", tags=["ingestion"])
 
@@ -47,6 +50,44 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _store(
+    kind: str,
+    body: BaseModel,
+    who: Principal,
+    key: str,
+    uow: Callable[[], UnitOfWork],
+    app_state: AppState,
+) -> Response:
+    """Store one batch (called holding one of ``app_state.ingest_slots``)."""
+    batch: Any = body
+    records = [
+        {**r.model_dump(exclude={"content", "content_base64"}), "content": r.data()}
+        if kind == "evidence"
+        else r.model_dump()
+        for r in batch.records
+    ]
+    digest = request_hash(batch.model_dump(mode="json"))
+    try:
+        answer = ingest.ingest(
+            uow(),
+            who,
+            kind=kind,
+            repository=batch.repository,
+            records=records,
+            key=key,
+            digest=digest,
+        )
+    except Conflict:
+        app_state.metrics.collisions.inc()
+        raise
+    if answer.replayed:
+        app_state.metrics.replays.inc()
+    else:
+        app_state.metrics.ingested.labels(kind).inc(answer.records)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return Response(answer.body, answer.status, headers, media_type="application/json")
+
+
 def _add_routes(kind: str, batch_model: type[BaseModel]) -> None:
     def post(
         body: BaseModel,
@@ -55,32 +96,8 @@ def _add_routes(kind: str, batch_model: type[BaseModel]) -> None:
         uow: Uow,
         app_state: State,
     ) -> Response:
-        batch: Any = body
-        records = [
-            {**r.model_dump(exclude={"content", "content_base64"}), "content": r.data()}
-            if kind == "evidence"
-            else r.model_dump()
-            for r in batch.records
-        ]
-        try:
-            answer = ingest.ingest(
-                uow(),
-                who,
-                kind=kind,
-                repository=batch.repository,
-                records=records,
-                key=key,
-                digest=request_hash(batch.model_dump(mode="json")),
-            )
-        except Conflict:
-            app_state.metrics.collisions.inc()
-            raise
-        if answer.replayed:
-            app_state.metrics.replays.inc()
-        else:
-            app_state.metrics.ingested.labels(kind).inc(answer.records)
-        headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-        return Response(answer.body, answer.status, headers, media_type="application/json")
+        with app_state.ingest_slots:
+            return _store(kind, body, who, key, uow, app_state)
 
     # The body's model differs per kind: set the annotation FastAPI reads, then register.
     post.__annotations__["body"] = batch_model
