@@ -13,6 +13,7 @@ import click
 from golive.cli import gate_part2
 from golive.core.gate import STAGES, Candidate, Decision, Verdict
 from golive.core.gate import render as renderers
+from golive.core.instants import parse_instant
 from golive.errors import EXIT_OK, EXIT_POLICY_SAYS_NO, UsageError
 from golive.files import atomic_binary
 from golive.services import gate as gate_service
@@ -26,18 +27,14 @@ def parse_now(value: str | None) -> datetime:
     """``--now``: an ISO 8601 instant with an offset; the current time when absent."""
     if value is None:
         return datetime.now(UTC).replace(microsecond=0)
-    raw = value.strip()
-    if raw.endswith(("Z", "z")):
-        raw = raw[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
+    found = parse_instant(value)
+    if found is None:
         raise UsageError(
             f"--now '{value}' is not an ISO 8601 date and time (e.g. 2026-11-24T10:00:00Z)"
-        ) from None
-    if parsed.tzinfo is None:
+        )
+    if found[1]:
         raise UsageError(f"--now '{value}' has no UTC offset; add Z or +01:00")
-    return parsed
+    return found[0]
 
 
 def render(decision: Decision, fmt: str, *, explain: bool = False) -> str:

@@ -18,10 +18,11 @@ environment and deployable follows.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 from golive.core.gate.model import Debt, Decision
+from golive.core.instants import parse_aware
 from golive.errors import Diagnostic, PolicyError
 from golive.files import append_line
 from golive.records.signoffs import candidate_text
@@ -61,7 +62,7 @@ def open_debts(path: Path, environment: str, deployable: str | None) -> tuple[De
         if data.get("environment") != environment or data.get("deployable") != (deployable or ""):
             continue
         check, event = data.get("check"), data.get("event")
-        at = _parse(data.get("at"))
+        at = parse_aware(data.get("at"))
         if not isinstance(check, str) or not check or at is None:
             raise PolicyError([Diagnostic(name, number, 1, "needs 'check' and 'at' (with offset)")])
         if event == "opened":
@@ -90,14 +91,3 @@ def record(path: Path, decision: Decision) -> None:
             "ref": ref,
         }
         append_line(path, (json.dumps(line, sort_keys=True) + "\n").encode())
-
-
-def _parse(text: object) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    raw = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None

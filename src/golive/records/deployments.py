@@ -19,7 +19,6 @@ Times without a UTC offset are kept and flagged; the gate's ``naive_timestamps``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,23 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from golive.core.findings import TestReport
 from golive.core.gate.sources import Deployment, DeploymentFacts, SuiteRun
+from golive.core.instants import parse_instant
 from golive.core.policy.loader import validate_yaml
 from golive.errors import EvidenceError, UsageError
 from golive.evidence import read_path
 from golive.services.policies import read_policy_text
-
-
-def _instant(text: str) -> tuple[datetime, bool] | None:
-    raw = text.strip()
-    if raw.endswith(("Z", "z")):
-        raw = raw[:-1] + "+00:00"
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC), True
-    return value, False
 
 
 class _Deployment(BaseModel):
@@ -56,7 +43,7 @@ class _Deployment(BaseModel):
     @field_validator("at")
     @classmethod
     def _aware(cls, value: str) -> str:
-        parsed = _instant(value)
+        parsed = parse_instant(value)
         if parsed is None:
             raise ValueError(f"'{value}' is not an ISO 8601 date and time")
         if parsed[1]:
@@ -76,7 +63,7 @@ class _Run(BaseModel):
     @field_validator("at")
     @classmethod
     def _time(cls, value: str | None) -> str | None:
-        if value is not None and _instant(value) is None:
+        if value is not None and parse_instant(value) is None:
             raise ValueError(f"'{value}' is not an ISO 8601 date and time")
         return value
 
@@ -95,7 +82,7 @@ def read_deployments(path: Path) -> DeploymentFacts:
     )
     deployments = []
     for d in doc.deployments:
-        parsed = _instant(d.at)
+        parsed = parse_instant(d.at)
         assert parsed is not None
         deployments.append(Deployment(d.environment, d.digest, parsed[0], d.status))
     runs = [_run(path, i, r) for i, r in enumerate(doc.runs)]
@@ -107,7 +94,7 @@ def _run(path: Path, index: int, run: _Run) -> SuiteRun:
     if run.junit is None:
         if run.at is None or run.result is None:
             raise UsageError(f"{path}: runs[{index}]: give 'junit', or both 'at' and 'result'")
-        parsed = _instant(run.at)
+        parsed = parse_instant(run.at)
         assert parsed is not None
         return SuiteRun(
             run.suite,
@@ -126,7 +113,7 @@ def _run(path: Path, index: int, run: _Run) -> SuiteRun:
     if not isinstance(report, TestReport):
         raise UsageError(f"{path}: runs[{index}].junit: {run.junit} is not a JUnit report")
     stamp = run.at or report.produced_at
-    parsed = _instant(stamp) if stamp else None
+    parsed = parse_instant(stamp) if stamp else None
     c = report.counts
     passed = c.failed == 0 and c.errors == 0 and c.total > 0 and report.completeness.complete
     detail = f"{c.failed} failed, {c.errors} errors of {c.total}" if not passed else ""

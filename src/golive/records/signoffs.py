@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from golive.core.gate.model import Candidate
 from golive.core.gate.sources import SignOff
+from golive.core.instants import parse_aware
 from golive.errors import Diagnostic, PolicyError
 from golive.files import append_line
 
@@ -67,7 +68,7 @@ def read(path: Path) -> tuple[SignOff, ...]:
         for key in _FIELDS:
             if not isinstance(data.get(key), str) or not data[key]:
                 raise PolicyError([Diagnostic(name, number, 1, "missing or empty", path=key)])
-        at = _parse(data["at"])
+        at = parse_aware(data["at"])
         if at is None:
             raise PolicyError(
                 [Diagnostic(name, number, 1, "not a date and time with a UTC offset", path="at")]
@@ -84,15 +85,6 @@ def read(path: Path) -> tuple[SignOff, ...]:
             )
         )
     return tuple(out)
-
-
-def _parse(text: str) -> datetime | None:
-    raw = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
 
 
 def candidate_text(candidate: Candidate) -> str:

@@ -33,6 +33,7 @@ from golive import __version__
 from golive.core.findings import CommandReport, CommandRun, Evidence
 from golive.core.gate import Candidate, Decision, EvidenceItem, Facts, Waiver, WaiverFile, decide
 from golive.core.gate.engine import applicable
+from golive.core.instants import parse_instant
 from golive.core.policy.loader import LoadedPolicy, validate_yaml
 from golive.core.policy.model import CommandPassedGate
 from golive.core.roster import RosterFile
@@ -233,38 +234,18 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def _report_time(text: str | None) -> tuple[datetime | None, str]:
-    if not text:
+    found = parse_instant(text)
+    if found is None:
         return None, ""
-    parsed = parse_time(text)
-    if parsed is None:
-        return None, ""
-    if _naive(text):
-        return parsed, "report time without a UTC offset, read as UTC"
-    return parsed, "report time"
+    if found[1]:
+        return found[0], "report time without a UTC offset, read as UTC"
+    return found[0], "report time"
 
 
 def parse_time(text: object) -> datetime | None:
     """An ISO 8601 time (``Z`` allowed); a time without an offset is read as UTC; else None."""
-    if not isinstance(text, str) or not text:
-        return None
-    raw = text.strip()
-    if raw.endswith(("Z", "z")):
-        raw = raw[:-1] + "+00:00"
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _naive(text: str) -> bool:
-    raw = text.strip()
-    if raw.endswith(("Z", "z")):
-        return False
-    try:
-        return datetime.fromisoformat(raw).tzinfo is None
-    except ValueError:
-        return False
+    found = parse_instant(text)
+    return found[0] if found is not None else None
 
 
 def _waivers(request: GateRequest, notes: list[str]) -> list[Waiver]:
