@@ -110,6 +110,20 @@ def test_frontier_root_equals_the_recomputed_root(size: int) -> None:
     assert len(tree.frontier.hashes) <= size.bit_length()
 
 
+@settings(max_examples=100, deadline=None)
+@given(size=st.integers(min_value=0, max_value=MAX_SIZE), chunk_log=st.integers(0, 8))
+def test_roots_from_entries_and_from_aligned_chunk_roots_equal_the_rfc_root(
+    size: int, chunk_log: int
+) -> None:
+    entries = [_entry(i) for i in range(size)]
+    expected = naive_mth(0, size)
+    assert merkle.leaf_hashes(entries) == LEAF_HASHES[:size]
+    assert merkle.root_from_entries(entries) == expected
+    chunk = 1 << chunk_log
+    roots = [merkle.root_from_entries(entries[i : i + chunk]) for i in range(0, size, chunk)]
+    assert merkle.root_from_level(roots) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.data(), size=sizes)
 def test_every_inclusion_proof_verifies_and_every_tampering_fails(

@@ -44,6 +44,7 @@ Failures raise :class:`golive.errors.VerificationError` naming what did not chec
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ __all__ = [
     "inclusion_ranges",
     "is_perfect",
     "leaf_hash",
+    "leaf_hashes",
     "node_hash",
     "perfect_ranges",
     "range_hash",
@@ -146,6 +148,32 @@ def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
     return root_from_level(hashes)
 
 
+_HASH_TYPE = type(_sha256())
+_digest = _HASH_TYPE.digest
+_join = b"".join
+_repeat = itertools.repeat
+
+
+def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
+    """The RFC 9162 leaf hash of each entry, in order (:func:`leaf_hash` of each).
+
+    The loop runs in C (``map`` over the bound methods), with no Python frame per entry:
+    at a million entries the per-call overhead of a Python loop costs more than SHA-256.
+    """
+    return list(map(_digest, map(_sha256, map(_LEAF_PREFIX.__add__, entries))))
+
+
+def _level_up(level: list[bytes]) -> list[bytes]:
+    """One level of the tree: ``node_hash`` of each pair from the left, an odd last node
+    promoted unchanged (``zip`` stops before it, so it is appended back)."""
+    pairs = iter(level)
+    triples = zip(_repeat(_NODE_PREFIX), pairs, pairs, strict=False)
+    upper = list(map(_digest, map(_sha256, map(_join, triples))))
+    if len(level) & 1:
+        upper.append(level[-1])
+    return upper
+
+
 def root_from_level(hashes: Sequence[bytes]) -> bytes:
     """The MTH given every node of one level: the hashes of ``[i * 2**k, (i + 1) * 2**k)``
     for i = 0, 1, ..., the last one possibly covering a shorter, partial range.
@@ -158,24 +186,14 @@ def root_from_level(hashes: Sequence[bytes]) -> bytes:
     if not hashes:
         return EMPTY_ROOT
     level = list(hashes)
-    sha = _sha256
-    prefix = _NODE_PREFIX
     while len(level) > 1:
-        odd = level[-1] if len(level) & 1 else None
-        pairs = iter(level)
-        level = [
-            sha(prefix + left + right).digest() for left, right in zip(pairs, pairs, strict=False)
-        ]
-        if odd is not None:
-            level.append(odd)
+        level = _level_up(level)
     return level[0]
 
 
 def root_from_entries(entries: Iterable[bytes]) -> bytes:
     """The MTH of a tree over ``entries`` (the raw leaf data, not yet hashed)."""
-    sha = _sha256
-    prefix = _LEAF_PREFIX
-    return root_from_leaf_hashes([sha(prefix + entry).digest() for entry in entries])
+    return root_from_level(leaf_hashes(entries))
 
 
 def perfect_ranges(start: int, end: int) -> list[tuple[int, int]]:
