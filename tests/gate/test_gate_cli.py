@@ -133,6 +133,22 @@ def test_json_output_is_byte_identical_across_runs_and_written_with_output(capsy
     assert (tmp_path / "out" / "decision.json").read_text() == first
 
 
+@pytest.mark.parametrize("named", [False, True], ids=["directory", "named-files"])
+def test_a_decision_names_files_as_given_and_holds_no_machine_path(capsys, setup, named):
+    policy, ev = setup
+    (ev / "gitleaks.json").write_bytes((HANDMADE / "gitleaks.json").read_bytes())
+    given = [str(ev / "junit.xml"), str(ev / "gitleaks.json")] if named else [str(ev)]
+    evidence = [a for path in given for a in ("--evidence", path)]
+    _, out, _ = gate(
+        capsys, "--policy", str(policy), "--env", "production", *evidence, NOW, "--format", "json"
+    )
+    decision = json.loads(out)
+    sources = [s for c in decision["checks"] for f in c.get("findings", []) for s in f["sources"]]
+    assert sources, "the secret scan's findings are listed"
+    assert all(s.endswith("(gitleaks.json)" if named else "(ev/gitleaks.json)") for s in sources)
+    assert str(ev.parent) not in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

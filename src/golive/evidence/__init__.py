@@ -121,16 +121,22 @@ _TIME_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
-    """Read, detect and parse one evidence file, refusing files over ``max_bytes``."""
+def read_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None) -> Loaded:
+    """Read, detect and parse one evidence file, refusing files over ``max_bytes``.
+
+    ``name`` is what the facts call the file (a finding's ``source``); a decision passes the
+    name it shows, so that no machine path reaches a decision. Errors always name ``path``.
+    """
     import hashlib
 
     data = read_limited(path, max_bytes)
-    return Loaded(
-        path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
-        evidence=read_bytes(data, str(path)),
-    )
+    try:
+        evidence = read_bytes(data, name or str(path))
+    except EvidenceError as exc:
+        if name is None or exc.source == str(path):
+            raise
+        raise type(exc)(str(path), exc.detail) from None
+    return Loaded(path=str(path), sha256=hashlib.sha256(data).hexdigest(), evidence=evidence)
 
 
 def iter_files(path: Path) -> Iterator[Path]:

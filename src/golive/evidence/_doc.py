@@ -140,19 +140,7 @@ class Doc:
 
     def integer(self, default: int = 0) -> int:
         """An integer (or integral string); absent, null or unreadable gives ``default``."""
-        v = self.value
-        if isinstance(v, bool) or v is None:
-            return default
-        if isinstance(v, int):
-            return v
-        if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-            return int(v)
-        if isinstance(v, str):
-            try:
-                return int(v.strip())
-            except ValueError:
-                return default
-        return default
+        return as_integer(self.value, default)
 
     def flag(self) -> bool | None:
         v = self.value
@@ -163,6 +151,24 @@ class Doc:
         if isinstance(self.value, str):
             return (clean(self.value),) if self.value else ()
         return tuple(clean(i.value) for i in self.items() if isinstance(i.value, str) and i.value)
+
+
+def as_integer(v: object, default: int = 0) -> int:
+    """:meth:`Doc.integer` of a plain value (for readers' fast paths)."""
+    if type(v) is int:
+        return v
+    if isinstance(v, bool) or v is None:
+        return default
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    if isinstance(v, str):
+        try:
+            return int(v.strip())
+        except ValueError:
+            return default
+    return default
 
 
 def _kind(value: object) -> str:

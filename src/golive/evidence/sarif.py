@@ -37,8 +37,9 @@ from golive.core.findings import (
     Tool,
 )
 from golive.core.severity import LABEL_MAPS, Claim, claim_from_label, sarif_claims
+from golive.errors import EvidenceError
 from golive.evidence._common import fingerprint, package, unique, vuln_ids_in
-from golive.evidence._doc import Doc
+from golive.evidence._doc import Doc, as_integer, clean
 
 FORMAT = "sarif"
 
@@ -151,9 +152,15 @@ def _read_run(
         return
     base_uris = _base_uris(run)
     kind = scan_kind(tool.name)
+    fast = _Fast(tool, kind, driver_rules, extensions, base_uris, source, label, notes)
     absent = 0
     not_findings = 0
     for result in results.objects():
+        if result.value.keys() <= _FAST_KEYS:
+            found = fast.finding(result.value)
+            if found is not None:
+                findings.append(found)
+                continue
         r_kind = result.get("kind").text("fail")
         if r_kind in _NOT_FINDINGS:
             not_findings += 1
@@ -245,22 +252,9 @@ def _finding(
         else None
     )
     label_claim = _tool_label(tool, rule_id, rule_props)
-    key = (result_ss, rule_ss, label_claim, level, origin)
-    try:
-        severity, sev_notes = _SEVERITY_CACHE[key]
-    except (KeyError, TypeError):  # TypeError: an unhashable (malformed) value; no caching
-        severity, sev_notes = sarif_claims(
-            result_security_severity=result_ss,
-            rule_security_severity=rule_ss,
-            tool_label=label_claim,
-            level=level,
-            level_origin=origin,
-        )
-        with contextlib.suppress(TypeError):
-            if len(_SEVERITY_CACHE) < 10_000:
-                _SEVERITY_CACHE[key] = (severity, sev_notes)
-    for note in sev_notes:
-        notes.append(f"{label}: {rule_id}: {note}")
+    severity = _severity(
+        result_ss, rule_ss, label_claim, level, origin, f"{label}: {rule_id}", notes
+    )
 
     suppressions = tuple(
         Suppression(
@@ -309,6 +303,227 @@ def _finding(
 #: The severity chain is a pure function of these five values, and a report repeats a few
 #: hundred combinations across its results: resolve each combination once.
 _SEVERITY_CACHE: dict[tuple[object, ...], tuple[ResolvedSeverity, tuple[str, ...]]] = {}
+
+
+def _severity(
+    result_ss: object,
+    rule_ss: object,
+    label_claim: Claim | None,
+    level: str,
+    origin: str,
+    where: str,
+    notes: list[str],
+) -> ResolvedSeverity:
+    """The SARIF severity chain (cached); notes about ignored values go to ``notes``."""
+    key = (result_ss, rule_ss, label_claim, level, origin)
+    try:
+        severity, sev_notes = _SEVERITY_CACHE[key]
+    except (KeyError, TypeError):  # TypeError: an unhashable (malformed) value; no caching
+        severity, sev_notes = sarif_claims(
+            result_security_severity=result_ss,
+            rule_security_severity=rule_ss,
+            tool_label=label_claim,
+            level=level,
+            level_origin=origin,
+        )
+        with contextlib.suppress(TypeError):
+            if len(_SEVERITY_CACHE) < 10_000:
+                _SEVERITY_CACHE[key] = (severity, sev_notes)
+    for note in sev_notes:
+        notes.append(f"{where}: {note}")
+    return severity
+
+
+#: Members of a result the fast path understands; a result with any other member (``kind``,
+#: ``suppressions``, ``baselineState``, ``rule``, ...) takes the full, checked path.
+_FAST_KEYS = frozenset(
+    {
+        "ruleId",
+        "ruleIndex",
+        "level",
+        "message",
+        "locations",
+        "partialFingerprints",
+        "fingerprints",
+        "properties",
+        "relatedLocations",
+        "codeFlows",
+        "hostedViewerUri",
+        "guid",
+        "correlationGuid",
+        "occurrenceCount",
+        "rank",
+    }
+)
+
+
+class _Bail(Exception):
+    """The fast path met something it does not handle; the full path reads the result."""
+
+
+class _Fast:
+    """Reads the common, well-formed shape of a result with plain dict access.
+
+    Gives exactly the :class:`Finding` that :func:`_finding` gives for the same result (a test
+    compares the two over every fixture and fuzzed results), or None when the result needs
+    the full path: a secret scanner's result, a vulnerability id in the rule id, a message
+    taken from the rule, a rule id and index that disagree, a value of an unexpected type, or
+    anything that would add a note or raise an error.
+    """
+
+    def __init__(
+        self,
+        tool: Tool,
+        kind: ScanKind,
+        driver: _Rules,
+        extensions: list[_Rules],
+        base_uris: dict[str, str],
+        source: str,
+        label: str,
+        notes: list[str],
+    ) -> None:
+        self.tool = tool
+        self.enabled = kind is not ScanKind.SECRETS
+        self.sca = kind is ScanKind.SCA
+        self.driver = driver
+        self.extensions = extensions
+        self.base_uris = base_uris
+        self.source = source
+        self.label = label
+        self.notes = notes
+        self.rules: dict[int, tuple[str, str | None, object, Claim | None]] = {}
+
+    def finding(self, r: dict[str, object]) -> Finding | None:
+        if not self.enabled:
+            return None
+        try:
+            return self._finding(r)
+        except (_Bail, EvidenceError):
+            return None
+
+    def _rule(self, rule: Doc) -> tuple[str, str | None, object, Claim | None]:
+        """A rule's id, default level, security-severity and tool label, read once."""
+        facts = self.rules.get(id(rule))
+        if facts is None:
+            rule_id = rule.get("id").text()
+            default = rule.get("defaultConfiguration").get("level").opt_text()
+            props = rule.get("properties")
+            rule_ss = props.get("security-severity").value if props.is_obj() else None
+            facts = (rule_id, default, rule_ss, _tool_label(self.tool, rule_id, props))
+            self.rules[id(rule)] = facts
+        return facts
+
+    def _finding(self, r: dict[str, object]) -> Finding:
+        rule_id = r.get("ruleId")
+        if type(rule_id) is not str or not rule_id:
+            raise _Bail
+        rule_id = clean(rule_id)
+        index = as_integer(r.get("ruleIndex"), -1)
+        driver = self.driver
+        by_index = driver.by_index[index] if 0 <= index < len(driver.by_index) else None
+        by_id = driver.by_id.get(rule_id)
+        if by_id is None:
+            for other in self.extensions:
+                by_id = by_id or other.by_id.get(rule_id)
+        if by_index is not None and self._rule(by_index)[0] != rule_id:
+            raise _Bail  # the full path notes the disagreement
+        rule = by_index or by_id
+        facts = self._rule(rule) if rule is not None else None
+
+        level = r.get("level")
+        origin = "result"
+        if level is not None:
+            if type(level) is not str:
+                raise _Bail
+            level = clean(level) or None
+        if level is None and facts is not None:
+            level, origin = facts[1], "rule default"
+        if level is None:
+            level, origin = "warning", "SARIF default"
+        if level not in _LEVELS:
+            raise _Bail  # the full path notes it
+
+        message = r.get("message")
+        text = message.get("text") if type(message) is dict else None
+        if type(text) is not str or not text:
+            raise _Bail  # taken from the rule by the full path
+        if self.sca and vuln_ids_in(rule_id):
+            raise _Bail
+        location = self._location(r.get("locations"))
+        fingerprint_ = _fast_fingerprint(r, rule_id, location)
+        # the severity last: it may add notes, and nothing after it leaves the fast path
+        props = r.get("properties")
+        result_ss = props.get("security-severity") if type(props) is dict else None
+        rule_ss = facts[2] if facts is not None else None
+        label_claim = facts[3] if facts is not None else _tool_label(self.tool, rule_id, None)
+        severity = _severity(
+            result_ss, rule_ss, label_claim, level, origin, f"{self.label}: {rule_id}", self.notes
+        )
+
+        return Finding(
+            kind=FindingKind.CODE,
+            tool=self.tool.name,
+            source=self.source,
+            rule_id=rule_id,
+            title=clean(text)[:300],
+            severity=severity,
+            location=location,
+            fingerprint=fingerprint_,
+        )
+
+    def _location(self, locations: object) -> Location | None:
+        if locations is None:
+            return None
+        if type(locations) is not list:
+            raise _Bail
+        for loc in locations:
+            if type(loc) is not dict:
+                raise _Bail
+            phys = loc.get("physicalLocation")
+            if type(phys) is not dict:
+                if phys is not None:
+                    raise _Bail
+                continue
+            art = phys.get("artifactLocation")
+            uri = base = ""
+            if type(art) is dict:
+                uri, base = _text(art.get("uri")), _text(art.get("uriBaseId"))
+            elif art is not None:
+                raise _Bail
+            region = phys.get("region")
+            line = col = end = 0
+            if type(region) is dict:
+                line = as_integer(region.get("startLine"))
+                col = as_integer(region.get("startColumn"))
+                end = as_integer(region.get("endLine"))
+            elif region is not None:
+                raise _Bail
+            return Location(
+                path=_path(uri, base, self.base_uris), line=line, column=col, end_line=end
+            )
+        return None
+
+
+def _text(v: object) -> str:
+    """:meth:`Doc.text` of a plain value; anything else leaves the fast path."""
+    if type(v) is str:
+        return clean(v)
+    if v is None:
+        return ""
+    raise _Bail
+
+
+def _fast_fingerprint(r: dict[str, object], rule_id: str, location: Location | None) -> str:
+    for field in ("fingerprints", "partialFingerprints"):
+        prints = r.get(field)
+        if type(prints) is dict and prints:
+            pairs = sorted((k, _text(v)) for k, v in prints.items() if type(v) is not dict)
+            if pairs:
+                return fingerprint(rule_id, *(f"{k}={v}" for k, v in pairs))
+        elif prints is not None and type(prints) is not dict:
+            raise _Bail
+    where = (location.path, location.line, location.column) if location else ()
+    return fingerprint(rule_id, *where)
 
 
 def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | None:

@@ -160,9 +160,10 @@ def gather_evidence(
             if root.is_dir():
                 in_dirs.append((path, shown))
                 continue
-            loaded = read_path(path, max_bytes=max_bytes)  # a named file: any error is bad input
+            # a named file: any error is bad input
+            loaded = read_path(path, max_bytes=max_bytes, name=shown)
             items.append(_item(path, shown, loaded))
-    outcomes = _read_all([p for p, _ in in_dirs], max_bytes)
+    outcomes = _read_all(in_dirs, max_bytes)
     for (path, shown), outcome in zip(in_dirs, outcomes, strict=True):
         if isinstance(outcome, Loaded):
             items.append(_item(path, shown, outcome))
@@ -182,29 +183,29 @@ def _item(path: Path, shown: str, loaded: Loaded) -> EvidenceItem:
 _Outcome = Loaded | tuple[str, str]
 
 
-def _read_one(path: Path, max_bytes: int) -> _Outcome:
+def _read_one(path: Path, shown: str, max_bytes: int) -> _Outcome:
     """Read one file; an unusable one becomes ("unknown" | "error", why) instead of raising."""
     try:
-        return read_path(path, max_bytes=max_bytes)
+        return read_path(path, max_bytes=max_bytes, name=shown)
     except UnknownFormat as exc:
         return ("unknown", exc.detail)
     except EvidenceError as exc:
         return ("error", exc.detail)
 
 
-def _read_all(paths: list[Path], max_bytes: int) -> list[_Outcome]:
-    """Read ``paths`` in order; in worker processes when there is enough to share out."""
-    workers = min(os.cpu_count() or 1, len(paths))
-    total = sum(p.stat().st_size for p in paths)
+def _read_all(files: list[tuple[Path, str]], max_bytes: int) -> list[_Outcome]:
+    """Read ``files`` (path, shown name) in order; in worker processes when it pays."""
+    workers = min(os.cpu_count() or 1, len(files))
+    total = sum(p.stat().st_size for p, _ in files)
     if workers < 2 or total < PARALLEL_BYTES:
-        return [_read_one(p, max_bytes) for p in paths]
+        return [_read_one(p, shown, max_bytes) for p, shown in files]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
         # largest first, so that one big file does not start last
-        order = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)
-        futures = {i: pool.submit(_read_one, paths[i], max_bytes) for i in order}
-        return [futures[i].result() for i in range(len(paths))]
+        order = sorted(range(len(files)), key=lambda i: -files[i][0].stat().st_size)
+        futures = {i: pool.submit(_read_one, *files[i], max_bytes) for i in order}
+        return [futures[i].result() for i in range(len(files))]
 
 
 def evidence_item(
