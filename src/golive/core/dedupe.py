@@ -143,14 +143,18 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
             for other in f.ids[1:]:
                 uf.union(first, canonical_id(other))
 
-    groups: dict[str, list[Finding]] = {}
+    groups: dict[object, list[Finding]] = {}
+    vulnerability = FindingKind.VULNERABILITY
     for f in items:
-        if f.kind is FindingKind.VULNERABILITY and f.ids:
-            group = "vuln:" + uf.find(canonical_id(f.ids[0]))
+        group: object
+        if f.kind is vulnerability and f.ids:
+            group = uf.find(canonical_id(f.ids[0]))
         else:
+            # a tuple of plain values: ``_value_``, not ``.value`` (an enum descriptor) and not
+            # the member itself (enum members hash in Python)
             loc = f.location
-            where = f"{loc.path}:{loc.line}:{loc.column}" if loc else ""
-            group = f"{f.kind.value}:{f.tool}:{f.rule_id}:{where}:{f.fingerprint}"
+            where = (loc.path, loc.line, loc.column) if loc else None
+            group = (f.kind._value_, f.tool, f.rule_id, where, f.fingerprint)
         groups.setdefault(group, []).append(f)
 
     issues = [_issue(members) for members in groups.values()]
@@ -160,6 +164,10 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
 
 def _issue(members: list[Finding]) -> Issue:
     first = members[0]
+    if len(members) == 1 and not first.ids:  # most findings: nothing to fold
+        return Issue(
+            key=first.key, kind=first.kind, ids=(), severity=first.severity, findings=(first,)
+        )
     ids: set[str] = set()
     for f in members:
         ids.update(canonical_id(i) for i in f.ids)

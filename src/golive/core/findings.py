@@ -35,10 +35,9 @@ class Severity(enum.Enum):
     INFO = "info"
     UNKNOWN = "unknown"
 
-    @property
-    def rank(self) -> int:
-        """Order for comparisons: info 0 … critical 4; unknown is -1 (it has no rank)."""
-        return _RANK[self]
+    rank: int
+    """Order for comparisons: info 0 … critical 4; unknown is -1 (it has no rank). Set once
+    below as a plain attribute: an enum property would hash the member on every read."""
 
     def at_least(self, other: Severity) -> bool:
         """True when this severity is known and as high as ``other``."""
@@ -53,6 +52,9 @@ _RANK = {
     Severity.CRITICAL: 4,
     Severity.UNKNOWN: -1,
 }
+for _member, _rank in _RANK.items():
+    _member.rank = _rank
+del _member, _rank
 
 
 class ScanKind(enum.Enum):

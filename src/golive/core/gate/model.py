@@ -179,29 +179,45 @@ class FindingView:
     note: str = ""
 
     def to_dict(self) -> dict[str, object]:
+        # Written for speed (a decision may list 100,000 findings): enums are read through
+        # ``_value_`` (``.value`` is a descriptor call), and a finding reported once skips the
+        # sets that fold several reports.
         issue = self.issue
-        first = issue.findings[0]
+        members = issue.findings
+        first = members[0]
         loc = first.location
-        fixes = sorted({v for f in issue.findings for v in f.fix_versions})
-        suppressions = sorted(
-            {f"{s.mechanism} ({s.status})" for f in issue.findings for s in f.suppressions}
-        )
+        if len(members) == 1:
+            fixes = sorted(set(first.fix_versions)) if first.fix_versions else []
+            suppressions = (
+                sorted({f"{s.mechanism} ({s.status})" for s in first.suppressions})
+                if first.suppressions
+                else []
+            )
+            sources = [f"{first.tool} ({first.source})"]
+            packages = list(issue.packages) if first.package is not None else []
+        else:
+            fixes = sorted({v for f in members for v in f.fix_versions})
+            suppressions = sorted(
+                {f"{s.mechanism} ({s.status})" for f in members for s in f.suppressions}
+            )
+            sources = list(issue.sources)
+            packages = list(issue.packages)
         return {
             "part": self.part,
             "key": issue.key,
-            "status": self.status.value,
-            "severity": self.severity.value,
-            "reported_severity": issue.severity.level.value,
+            "status": self.status._value_,
+            "severity": self.severity._value_,
+            "reported_severity": issue.severity.level._value_,
             "severity_provenance": issue.severity.provenance,
-            "kind": issue.kind.value,
+            "kind": issue.kind._value_,
             "rule": first.rule_id,
             "title": first.title,
             "ids": list(issue.ids),
             "location": f"{loc.path}:{loc.line}" if loc is not None and loc.path else None,
-            "packages": list(issue.packages),
+            "packages": packages,
             "fix_versions": fixes,
             "fingerprint": first.fingerprint or None,
-            "sources": list(issue.sources),
+            "sources": sources,
             "suppressions": suppressions,
             "waiver": self.waiver,
             "note": self.note or None,
@@ -390,7 +406,7 @@ def _iter_dumps(value: object, level: int) -> Iterator[str]:
         if len(value) > _COMPACT_AFTER:
             yield "[\n"
             for n, view in enumerate(value):
-                row = json.dumps(view.to_dict(), ensure_ascii=False, separators=(", ", ": "))
+                row = _ROW.encode(view.to_dict())
                 yield inner + row + (",\n" if n < len(value) - 1 else "\n")
             yield pad + "]"
             return
@@ -411,7 +427,7 @@ def _iter_dumps(value: object, level: int) -> Iterator[str]:
         for n, v in enumerate(value):
             yield inner
             if compact:
-                yield json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+                yield _ROW.encode(v)
             else:
                 yield from _iter_dumps(v, level + 1)
             yield ",\n" if n < last else "\n"
@@ -421,6 +437,8 @@ def _iter_dumps(value: object, level: int) -> Iterator[str]:
 
 
 _COMPACT_AFTER = 20
+#: One encoder for every compact row (``json.dumps`` with arguments builds a new one per call).
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 
 def _iso(instant: datetime) -> str:

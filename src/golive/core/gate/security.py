@@ -164,7 +164,8 @@ def _part(
         counted.append((issue, severity, note))
     over_count = part.max_findings is not None and len(counted) > part.max_findings
     for issue, severity, note in counted:
-        above = SEVERITY_ORDER.index(severity.value) >= limit + 1 or over_count
+        # SEVERITY_ORDER starts with "none", so a known severity's index there is rank + 1
+        above = severity.rank >= limit or over_count
         if not above:
             tally.views.append(FindingView(name, issue, severity, FindingStatus.ALLOWED, note=note))
             continue
@@ -191,6 +192,15 @@ def _part(
 def _classify(issue: Issue, part: ScanPart, accepted: set[str]) -> tuple[FindingStatus | None, str]:
     """The status of an issue that does not count, or None when it counts (with a note)."""
     members = issue.findings
+    if len(members) == 1:
+        only = members[0]
+        if (
+            not only.withdrawn
+            and only.baseline_state is None
+            and only.vex is None
+            and not only.suppressions
+        ):
+            return None, ""  # a plain finding: it counts
     if all(f.withdrawn for f in members):
         return FindingStatus.WITHDRAWN, "the advisory was withdrawn"
     if all(f.baseline_state == "absent" for f in members):
