@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -192,6 +193,10 @@ def gate(
         more=gate_part2.request(ctx, repo, part2),
     )
     decision = gate_service.evaluate(request)
+    # The decision and its facts (millions of objects, none in a cycle) live until the process
+    # ends: move them out of the collector's sight, or writing the report triggers full
+    # collections that walk them all again.
+    gc.freeze()
     gate_part2.after(decision, part2, request.more)
     chunks = (
         decision.iter_json() if fmt == "json" else iter([render(decision, fmt, explain=explain)])

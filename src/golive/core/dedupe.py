@@ -17,6 +17,7 @@ docs/severity.md); its provenance names the member it came from.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,8 +37,15 @@ def normalize_purl(text: str) -> str | None:
     package). A malformed purl such as ``pkg:pypi:jinja2`` gives None; callers
     keep the raw text as the package name.
     """
+    return _normalize_purl(text.strip())
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalize_purl(text: str) -> str | None:
+    # cached: an SBOM names each package in its component list and again in every
+    # vulnerability that affects it, and parsing a purl is the costly part of reading one
     try:
-        purl = PackageURL.from_string(text.strip())
+        purl = PackageURL.from_string(text)
     except ValueError:
         return None
     name = purl.name
@@ -45,6 +53,8 @@ def normalize_purl(text: str) -> str | None:
     if purl.type == "pypi":
         name = _PEP503.sub("-", name).lower()
     version = purl.version or None
+    if name == purl.name and version == purl.version and not purl.qualifiers and not purl.subpath:
+        return purl.to_string()  # already in normal form: no second parse and build
     return str(PackageURL(type=purl.type, namespace=namespace, name=name, version=version))
 
 

@@ -28,7 +28,7 @@ Traps handled:
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from golive.core.findings import (
@@ -56,11 +56,6 @@ class _Record:
     message: str
     skip_kind: str | None
     reruns: int = 0
-
-
-@dataclass
-class _Group:
-    records: list[_Record] = field(default_factory=list)
 
 
 def read(root: ET.Element, source: str) -> TestReport:
@@ -103,12 +98,12 @@ def read(root: ET.Element, source: str) -> TestReport:
         elif tag == "testcase":  # a case directly under <testsuites>
             records.append(_record(elem, parent or "(no suite)"))
 
-    groups: dict[tuple[str, str, str, str], _Group] = {}
+    groups: dict[tuple[str, str, str, str], list[_Record]] = {}
     for rec in records:
         key = (rec.suite, rec.classname, rec.name, rec.file or "")
-        groups.setdefault(key, _Group()).records.append(rec)
+        groups.setdefault(key, []).append(rec)
 
-    cases = tuple(_fold(g.records) for g in groups.values())
+    cases = tuple(_fold(g) for g in groups.values())
     counts = _count(cases)
     duplicates = len(records) - len(cases)
     if duplicates:
@@ -249,6 +244,19 @@ _WORST = {
 
 def _fold(records: list[_Record]) -> TestCase:
     last = records[-1]
+    if len(records) == 1:  # most tests: one record, nothing to fold
+        t = last.time
+        return TestCase(
+            suite=last.suite,
+            classname=last.classname,
+            name=last.name,
+            outcome=last.outcome,
+            file=last.file,
+            time=round(t, 6) if t is not None else None,
+            attempts=1 + last.reruns,
+            message=last.message,
+            skip_kind=last.skip_kind if last.outcome is TestOutcome.SKIPPED else None,
+        )
     attempts = len(records) + sum(r.reruns for r in records)
     if len(records) == 1:
         chosen, outcome = last, last.outcome
