@@ -23,11 +23,13 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import time as _time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from golive import __version__
 from golive.core.findings import CommandReport, CommandRun, Evidence
@@ -194,18 +196,67 @@ def _read_one(path: Path, shown: str, max_bytes: int) -> _Outcome:
 
 
 def _read_all(files: list[tuple[Path, str]], max_bytes: int) -> list[_Outcome]:
-    """Read ``files`` (path, shown name) in order; in worker processes when it pays."""
-    workers = min(os.cpu_count() or 1, len(files))
-    total = sum(p.stat().st_size for p, _ in files)
-    if workers < 2 or total < PARALLEL_BYTES:
-        return [_read_one(p, shown, max_bytes) for p, shown in files]
-    from concurrent.futures import ProcessPoolExecutor
+    """Read ``files`` (path, shown name); shared with worker processes when it pays.
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # largest first, so that one big file does not start last
-        order = sorted(range(len(files)), key=lambda i: -files[i][0].stat().st_size)
-        futures = {i: pool.submit(_read_one, *files[i], max_bytes) for i in order}
-        return [futures[i].result() for i in range(len(files))]
+    This process and one forked worker per further core take the next unread file (largest
+    first) until none is left, so a slow format does not leave a core idle; the workers send
+    their facts back when done. Facts are the same either way (a test compares them).
+    """
+    workers = min(os.cpu_count() or 1, len(files)) - 1
+    total = sum(p.stat().st_size for p, _ in files)
+    if workers < 1 or total < PARALLEL_BYTES or sys.platform != "linux":
+        return [_read_one(p, shown, max_bytes) for p, shown in files]
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    order = sorted(range(len(files)), key=lambda i: -files[i][0].stat().st_size)
+    shared = _Shared(ctx.Value("i", 0), order, files, max_bytes)
+    started = []
+    for _ in range(workers):
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_work, args=(shared, send), daemon=True)
+        process.start()
+        send.close()
+        started.append((process, receive))
+    outcomes: dict[int, _Outcome] = dict(_take_and_read(shared))
+    for process, receive in started:
+        with contextlib.suppress(EOFError, OSError):  # a worker that died sends nothing:
+            outcomes.update(receive.recv())  # what it took is read again below
+        receive.close()
+        process.join()
+    return [
+        outcomes[i] if i in outcomes else _read_one(path, shown, max_bytes)
+        for i, (path, shown) in enumerate(files)
+    ]
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What this process and its reading workers share: the next position in ``order``."""
+
+    next: Any  # a multiprocessing Value("i")
+    order: list[int]
+    files: list[tuple[Path, str]]
+    max_bytes: int
+
+
+def _take_and_read(shared: _Shared) -> Iterator[tuple[int, _Outcome]]:
+    while True:
+        with shared.next.get_lock():
+            position = shared.next.value
+            shared.next.value = position + 1
+        if position >= len(shared.order):
+            return
+        i = shared.order[position]
+        path, shown = shared.files[i]
+        yield i, _read_one(path, shown, shared.max_bytes)
+
+
+def _work(shared: _Shared, send: Any) -> None:  # pragma: no cover - runs in the worker
+    gc.disable()  # a short-lived process of acyclic facts, as in evaluate()
+    with contextlib.suppress(Exception):  # nothing is sent: the parent reads these itself
+        send.send(list(_take_and_read(shared)))
+    send.close()
 
 
 def evidence_item(

@@ -154,20 +154,23 @@ def _part(
     accepted = {t.lower() for t in p.accept_native_suppressions}
     limit = SEVERITY_ORDER.index(part.max_severity)
     counted: list[tuple[Issue, Severity, str]] = []
+    views = tally.views
     for issue in issues:
         status, note = _classify(issue, part, accepted)
         severity, sev_note = _effective(issue, p.unknown_severity)
-        note = "; ".join(n for n in (note, sev_note) if n)
+        if sev_note:
+            note = f"{note}; {sev_note}" if note else sev_note
         if status is not None:
-            tally.views.append(FindingView(name, issue, severity, status, note=note))
+            views.append(FindingView(name, issue, severity, status, None, note))
             continue
         counted.append((issue, severity, note))
     over_count = part.max_findings is not None and len(counted) > part.max_findings
+    allowed = FindingStatus.ALLOWED
     for issue, severity, note in counted:
         # SEVERITY_ORDER starts with "none", so a known severity's index there is rank + 1
         above = severity.rank >= limit or over_count
         if not above:
-            tally.views.append(FindingView(name, issue, severity, FindingStatus.ALLOWED, note=note))
+            views.append(FindingView(name, issue, severity, allowed, None, note))
             continue
         waiver, problems_ = _waive(issue, severity, waivers, gate, ctx, tally)
         if waiver is not None:
