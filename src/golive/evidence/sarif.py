@@ -156,8 +156,9 @@ def _read_run(
     absent = 0
     not_findings = 0
     for result in results.objects():
-        if result.value.keys() <= _FAST_KEYS:
-            found = fast.finding(result.value)
+        raw = result.value
+        if type(raw) is dict and raw.keys() <= _FAST_KEYS:
+            found = fast.finding(raw)
             if found is not None:
                 findings.append(found)
                 continue
