@@ -39,3 +39,30 @@ def test_the_demo_seeds_five_tenants_with_policies_records_and_decisions(tmp_pat
             assert len(c.get("/api/v1/decisions", headers=h).json()["items"]) == 1
     finally:
         engine.dispose()
+
+
+def test_the_demo_command_publishes_the_example_bundles_decisions_pass_and_blocked(
+    tmp_path, monkeypatch
+) -> None:
+    from click.testing import CliRunner
+
+    from golive.cli.main import cli
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("GOLIVE_DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)  # the command's defaults are the repository's example folders
+    for _ in range(2):  # seeding twice stores nothing twice
+        result = CliRunner().invoke(cli, ["demo", "seed"])
+        assert result.exit_code == 0, result.output
+    assert "published from CI: pumuki-saas/pass -> pass" in result.output
+    assert "published from CI: pumuki-saas/blocked -> blocked" in result.output
+    engine = make_engine(url)
+    try:
+        with TestClient(create_app(Settings(database_url=url), engine=engine)) as c:
+            token = result.output.split("demo token: ")[1].split()[0]
+            items = c.get("/api/v1/decisions", headers={"Authorization": f"Bearer {token}"}).json()[
+                "items"
+            ]
+            assert sorted(i["verdict"] for i in items) == ["blocked", "blocked", "pass"]
+    finally:
+        engine.dispose()

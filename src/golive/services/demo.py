@@ -5,6 +5,10 @@ Used by ``make demo`` (``golive demo seed``). Each reference policy in
 published, a few deployment records, evidence files from the fixtures, an
 approval, a sign-off and a decision made on the server from that evidence.
 Seeding twice adds nothing twice (idempotency keys derived from the tenant).
+
+Decisions made in CI from the example bundles (``examples/evidence/<policy>/<variant>``)
+are published to their tenant with :func:`publish_decisions`, as ``golive gate --publish``
+would, so the console shows releases that pass next to releases that are blocked.
 """
 
 from __future__ import annotations
@@ -177,3 +181,27 @@ def seed(
         for t in out
     }
     return SeedResult(out, issued.secret, token_tenant, per_tenant)
+
+
+def publish_decisions(
+    engine: Engine,
+    tenant: str,
+    documents: list[tuple[str, dict[str, Any]]],
+    *,
+    clock: Clock = system_clock,
+) -> list[str]:
+    """Publish decision documents (name, ``golive.decision/v1``) made locally to ``tenant``.
+
+    Returns a line per decision stored ("<name> -> <verdict>"); seeding again stores nothing
+    twice (the idempotency key is derived from the tenant and the name).
+    """
+    row = tenants.ensure_tenant(UnitOfWork(engine, clock=clock), tenant, actor=ACTOR)
+    who = Principal(row.id, row.name, "admin", ACTOR, "demo")
+    out: list[str] = []
+    for name, document in documents:
+        key = f"demo-{tenant}-published-{name}"
+        decisions.record_published(
+            UnitOfWork(engine, clock=clock), who, document, key=key, digest=request_hash(key)
+        )
+        out.append(f"{name} -> {document['verdict']}")
+    return out
