@@ -31,6 +31,8 @@ EXPECTED = {
     "handmade/grype.json": "grype",
     "handmade/grype-empty.json": "grype",
     "handmade/osv-ghsa.json": "osv",
+    "handmade/osv-scanner-v1.json": "osv-scanner",
+    "handmade/osv-scanner-v2.json": "osv-scanner",
     "handmade/pip-audit-vulns.json": "pip-audit",
     "handmade/spdx-2.3.json": "spdx",
     "handmade/spdx-2.3-utf16.json": "spdx",

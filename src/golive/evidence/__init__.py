@@ -56,6 +56,7 @@ _JSON_READERS: dict[str, Callable[[Doc], ScanReport | CommandReport]] = {
     "semgrep": semgrep.read,
     "bandit": bandit.read,
     "osv": osv.read,
+    "osv-scanner": osv.read_scanner,
     "gitleaks": gitleaks.read,
 }
 

@@ -21,6 +21,9 @@ semgrep            ``results`` array, ``errors``, and ``paths`` or ``version``,
 bandit             ``results`` array, ``errors`` and ``metrics``
 osv                ``id`` with ``affected``/``aliases``/``modified``; or
                    ``{"vulns": [...]}``; or an array of such records
+osv-scanner        ``results`` array of ``{source|packageSource, packages}``
+                   and no ``errors``; or ``{"results": []}`` alone or with
+                   ``experimental_config``
 gitleaks           an array of objects with ``RuleID``; or ``[]``
 golive-commands    ``schema: "golive.commands/v1"``
 =================  =====================================================
@@ -47,6 +50,7 @@ FORMATS = (
     "semgrep",
     "bandit",
     "osv",
+    "osv-scanner",
     "gitleaks",
     "golive-commands",
 )
@@ -147,6 +151,23 @@ def _bandit(d: dict[str, object]) -> bool:
     return _is(d, "results", list) and "errors" in d and _is(d, "metrics", dict)
 
 
+_OSV_SCANNER_TOP = frozenset(
+    {"results", "experimental_config", "image_metadata", "license_summary"}
+)
+
+
+def _osv_scanner(d: dict[str, object]) -> bool:
+    results = d.get("results")
+    if not isinstance(results, list) or not d.keys() <= _OSV_SCANNER_TOP:
+        return False
+    return all(
+        isinstance(r, dict)
+        and ("packages" in r or "Packages" in r)
+        and ("source" in r or "packageSource" in r)
+        for r in results[:5]
+    )
+
+
 def _osv_record(d: object) -> bool:
     return (
         isinstance(d, dict)
@@ -167,6 +188,7 @@ _OBJECT_RULES: tuple[tuple[str, Callable[[dict[str, object]], bool]], ...] = (
     ("semgrep", _semgrep),
     ("bandit", _bandit),
     ("osv", lambda d: _osv_record(d) or (_is(d, "vulns", list) and len(d) <= 2)),
+    ("osv-scanner", _osv_scanner),
 )
 
 

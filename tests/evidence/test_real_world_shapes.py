@@ -1,0 +1,74 @@
+"""Shapes seen in real tools' outputs (test data of the tools' own repositories).
+
+Each fixture here is hand-made and small; tests/fixtures/evidence/README.md names the tool,
+version and the public file whose shape it mimics.
+"""
+
+from __future__ import annotations
+
+from evidence_support import FIXTURES, scan
+
+from golive.core.dedupe import merge
+from golive.core.findings import ScanReport, Severity
+from golive.evidence import read_bytes
+from golive.evidence.detect import detect
+
+
+def test_osv_scanner_json_output_is_detected_and_read_per_installed_package():
+    name = "handmade/osv-scanner-v2.json"
+    assert detect((FIXTURES / name).read_bytes(), name).format == "osv-scanner"
+    report = scan(name)
+    assert report.tool.name == "osv-scanner"
+    assert [f.rule_id for f in report.findings] == [
+        "GO-2099-0001",
+        "GHSA-5555-6666-7777",
+        "RUSTSEC-2099-0003",
+    ]
+    go = report.findings[0]
+    assert go.package is not None
+    assert go.package.purl == "pkg:golang/github.com/example/proto@1.3.1"
+    assert go.package.version == "1.3.1"
+    assert go.location is not None
+    assert go.location.path == "/src/app/go.mod"
+    assert go.fix_versions == ("1.3.2",)
+
+
+def test_osv_scanner_severity_comes_from_the_affected_entry_of_the_scanned_package_only():
+    go = scan("handmade/osv-scanner-v2.json").findings[0]
+    # the record's other affected package carries a critical vector; it is not this package's
+    assert go.severity.level is Severity.UNKNOWN
+
+
+def test_osv_scanner_aliases_fold_ghsa_and_rustsec_records_into_one_issue():
+    issues = merge(scan("handmade/osv-scanner-v2.json").findings)
+    assert len(issues) == 2
+    regex = next(i for i in issues if "CVE-2099-1002" in i.ids)
+    assert regex.severity.level is Severity.HIGH
+    assert len(regex.findings) == 2
+
+
+def test_osv_scanner_call_analysis_and_licence_violations_are_noted_not_waived():
+    report = scan("handmade/osv-scanner-v2.json")
+    go = report.findings[0]
+    assert not go.hidden_by_tool
+    assert not go.suppressions
+    assert any("not called" in n for n in go.notes)
+    assert any("licence violation" in n for n in report.notes)
+
+
+def test_osv_scanner_v1_package_source_and_capitalised_package_key_are_read():
+    report = scan("handmade/osv-scanner-v1.json")
+    (f,) = report.findings
+    assert f.package is not None
+    assert f.package.purl == "pkg:pypi/jinja2@2.4.1"
+    assert f.location is not None
+    assert f.location.path == "/src/app/requirements.txt"
+
+
+def test_osv_scanner_clean_output_is_a_complete_scan_with_no_findings():
+    doc = b'{"results": [], "experimental_config": {"licenses": {"summary": false}}}'
+    assert detect(doc, "x").format == "osv-scanner"
+    report = read_bytes(doc, "x")
+    assert isinstance(report, ScanReport)
+    assert report.findings == ()
+    assert report.completeness.complete
