@@ -72,3 +72,33 @@ def test_osv_scanner_clean_output_is_a_complete_scan_with_no_findings():
     assert isinstance(report, ScanReport)
     assert report.findings == ()
     assert report.completeness.complete
+
+
+def test_gitleaks_redacted_secrets_do_not_share_one_fingerprint():
+    report = scan("handmade/gitleaks-redacted.json")
+    prints = [f.fingerprint for f in report.findings]
+    assert len(set(prints)) == 3
+    assert all("redacted" in " ".join(f.notes) for f in report.findings)
+
+
+def test_gitleaks_redacted_fingerprint_never_waives_another_leak():
+    a, b, _ = scan("handmade/gitleaks-redacted.json").findings
+    assert a.fingerprint != b.fingerprint
+    issues = merge([a, b])
+    assert len(issues) == 2
+
+
+def test_gitleaks_sarif_outside_git_gives_each_leak_its_own_fingerprint():
+    report = scan("handmade/sarif-gitleaks-dir-mode.sarif")
+    prints = [f.fingerprint for f in report.findings]
+    assert len(set(prints)) == 3
+
+
+def test_gitleaks_sarif_and_json_give_the_same_secret_the_same_fingerprint():
+    from evidence_support import from_json
+
+    sarif = scan("handmade/sarif-gitleaks-dir-mode.sarif").findings[2]
+    leak = {"RuleID": "generic-api-key", "File": "x.py", "Secret": "glv-fake-dir-mode-secret-5e6f"}
+    (json_finding,) = from_json([leak]).findings
+    assert sarif.fingerprint == json_finding.fingerprint
+    assert "glv-fake-dir-mode-secret-5e6f" not in repr(sarif)

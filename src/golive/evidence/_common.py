@@ -25,6 +25,20 @@ def fingerprint(*parts: object) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
+#: What gitleaks writes in place of a secret under ``--redact`` (8.0: ``REDACT``; later
+#: ``REDACTED``; ``--redact=N`` keeps a prefix and appends ``...``).
+_REDACTED = ("REDACTED", "REDACT", "***")
+
+
+def is_redacted(secret: str) -> bool:
+    """Whether a secret scanner wrote a placeholder instead of the secret itself.
+
+    A placeholder is the same for every secret, so it must never serve as a fingerprint.
+    """
+    text = secret.strip()
+    return not text or text.upper() in _REDACTED or text.endswith("...")
+
+
 def vuln_ids_in(text: str) -> list[str]:
     """Vulnerability ids (CVE, GHSA, PYSEC, GO, RUSTSEC, OSV) that appear in ``text``."""
     out: list[str] = []

@@ -5,6 +5,9 @@
 line, commit, gitleaks' own ``Fingerprint`` (``commit:file:rule:line``, the key
 ``.gitleaksignore`` uses) and a golive fingerprint: the first 16 hex digits of
 the SHA-256 of the secret, so the same secret is recognised across files.
+With ``--redact`` gitleaks writes ``REDACTED`` (8.0: ``REDACT``; ``--redact=N``:
+a prefix and ``...``) instead of the secret: a placeholder is the same for
+every leak, so the fingerprint is then taken from rule, file, line and commit.
 ``Author``, ``Email`` and ``Message`` are not kept. gitleaks gives no
 severity: it is unknown, and the gate fails it closed unless waived.
 """
@@ -22,7 +25,7 @@ from golive.core.findings import (
     Tool,
 )
 from golive.core.severity import unknown
-from golive.evidence._common import fingerprint, unique
+from golive.evidence._common import fingerprint, is_redacted, unique
 from golive.evidence._doc import Doc
 
 FORMAT = "gitleaks"
@@ -41,9 +44,12 @@ def read(doc: Doc) -> ScanReport:
         secret = leak.get("Secret").value
         if not isinstance(secret, str) or not secret:
             secret = leak.get("Match").value
+        redacted = isinstance(secret, str) and bool(secret) and is_redacted(secret)
         digest = (
             fingerprint("secret", secret)
-            if isinstance(secret, str) and secret
+            if isinstance(secret, str) and secret and not redacted
+            else fingerprint(rule, path, line, commit)
+            if redacted
             else fingerprint(rule, path, line)
         )
         native = leak.get("Fingerprint").text()
@@ -67,6 +73,9 @@ def read(doc: Doc) -> ScanReport:
                     for x in (
                         f"gitleaks fingerprint {native}" if native else "",
                         f"commit {commit}" if commit else "",
+                        "secret redacted by gitleaks: fingerprint of rule, place and commit"
+                        if redacted
+                        else "",
                     )
                     if x
                 ),

@@ -38,7 +38,7 @@ from golive.core.findings import (
 )
 from golive.core.severity import LABEL_MAPS, Claim, claim_from_label, sarif_claims
 from golive.errors import EvidenceError
-from golive.evidence._common import fingerprint, package, unique, vuln_ids_in
+from golive.evidence._common import fingerprint, is_redacted, package, unique, vuln_ids_in
 from golive.evidence._doc import Doc, as_integer, clean
 
 FORMAT = "sarif"
@@ -293,7 +293,9 @@ def _finding(
         location=location,
         package=pkg,
         ids=tuple(ids),
-        fingerprint=_fingerprint(result, rule_id, location),
+        fingerprint=_secret_fingerprint(result, rule_id, location)
+        if secret
+        else _fingerprint(result, rule_id, location),
         suppressions=suppressions,
         hidden_by_tool=_viewer_hides(suppressions),
         baseline_state=result.get("baselineState").opt_text(),
@@ -601,6 +603,30 @@ def _join(prefix: str, path: str) -> str:
     if prefix and not path.startswith("/"):
         return prefix.rstrip("/") + "/" + path
     return path
+
+
+def _secret_fingerprint(result: Doc, rule_id: str, location: Location | None) -> str:
+    """A secret scanner's result: the digest of the secret, as the JSON readers give it.
+
+    gitleaks puts the secret in the snippet (the same digest as its JSON report's ``Secret``)
+    and only commit and author data in ``partialFingerprints``: those are the same for every
+    leak of one commit, and empty outside git, so they are combined with the place. A
+    redacted snippet (a placeholder, the same for every leak) is never the fingerprint.
+    """
+    for loc in result.get("locations").objects():
+        region = loc.get("physicalLocation").get("region")
+        snippet = region.get("snippet").get("text").text() if region.is_obj() else ""
+        if snippet and not is_redacted(snippet):
+            return fingerprint("secret", snippet)
+        break
+    where = (location.path, location.line, location.column) if location else ()
+    for field in ("fingerprints", "partialFingerprints"):
+        prints = result.get(field)
+        if prints.is_obj() and prints.obj():
+            pairs = sorted((k, v.text()) for k, v in prints.members() if not v.is_obj())
+            if pairs:
+                return fingerprint(rule_id, *where, *(f"{k}={v}" for k, v in pairs))
+    return fingerprint(rule_id, *where)
 
 
 def _fingerprint(result: Doc, rule_id: str, location: Location | None) -> str:
