@@ -199,7 +199,9 @@ def gate(
     gc.freeze()
     gate_part2.after(decision, part2, request.more)
     chunks = (
-        decision.iter_json() if fmt == "json" else iter([render(decision, fmt, explain=explain)])
+        decision.iter_json(gate_service.rows_in_parallel)
+        if fmt == "json"
+        else iter([render(decision, fmt, explain=explain)])
     )
     emit(chunks, output)
     if publish_to:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -375,10 +375,14 @@ class Decision:
         """The decision as JSON: the same decision always gives the same bytes."""
         return "".join(self.iter_json())
 
-    def iter_json(self) -> Iterator[str]:
+    def iter_json(self, rows: RowsWriter | None = None) -> Iterator[str]:
         """:meth:`to_json` in pieces, so a decision with 100,000 findings is written without
-        holding every finding's dictionary (or the whole text) in memory at once."""
-        yield from _iter_dumps(self.to_dict(lazy=True), 0)
+        holding every finding's dictionary (or the whole text) in memory at once.
+
+        ``rows`` writes a long list of findings (default :func:`write_rows`); a caller may
+        share that work out, as long as it gives the same text.
+        """
+        yield from _iter_dumps(self.to_dict(lazy=True), 0, rows or write_rows)
         yield "\n"
 
 
@@ -399,15 +403,27 @@ def dumps(value: object, level: int = 0) -> str:
     return "".join(_iter_dumps(value, level))
 
 
-def _iter_dumps(value: object, level: int) -> Iterator[str]:
+#: Writes findings as rows: ``(views, indent, last)`` -> the text of every row, each on its
+#: own line after ``indent``, followed by ``,`` except after the last row of the whole list
+#: (``last`` says whether these views end it).
+RowsWriter = Callable[[Sequence[FindingView], str, bool], Iterator[str]]
+
+
+def write_rows(views: Sequence[FindingView], indent: str, last: bool) -> Iterator[str]:
+    """Findings as compact JSON rows, one per line (the default :data:`RowsWriter`)."""
+    encode = _ROW.encode
+    final = len(views) - 1
+    for n, view in enumerate(views):
+        yield indent + encode(view.to_dict()) + ("\n" if last and n == final else ",\n")
+
+
+def _iter_dumps(value: object, level: int, rows: RowsWriter = write_rows) -> Iterator[str]:
     pad, inner = "  " * level, "  " * (level + 1)
     if isinstance(value, _Rows):
         value = value.views
         if len(value) > _COMPACT_AFTER:
             yield "[\n"
-            for n, view in enumerate(value):
-                row = _ROW.encode(view.to_dict())
-                yield inner + row + (",\n" if n < len(value) - 1 else "\n")
+            yield from rows(value, inner, True)
             yield pad + "]"
             return
         value = [v.to_dict() for v in value]
@@ -416,7 +432,7 @@ def _iter_dumps(value: object, level: int) -> Iterator[str]:
         last = len(value) - 1
         for n, (k, v) in enumerate(value.items()):
             yield f"{inner}{json.dumps(str(k), ensure_ascii=False)}: "
-            yield from _iter_dumps(v, level + 1)
+            yield from _iter_dumps(v, level + 1, rows)
             yield ",\n" if n < last else "\n"
         yield pad + "}"
         return
@@ -429,7 +445,7 @@ def _iter_dumps(value: object, level: int) -> Iterator[str]:
             if compact:
                 yield _ROW.encode(v)
             else:
-                yield from _iter_dumps(v, level + 1)
+                yield from _iter_dumps(v, level + 1, rows)
             yield ",\n" if n < last else "\n"
         yield pad + "]"
         return
