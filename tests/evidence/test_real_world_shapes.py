@@ -102,3 +102,18 @@ def test_gitleaks_sarif_and_json_give_the_same_secret_the_same_fingerprint():
     (json_finding,) = from_json([leak]).findings
     assert sarif.fingerprint == json_finding.fingerprint
     assert "glv-fake-dir-mode-secret-5e6f" not in repr(sarif)
+
+
+def test_trivy_passed_misconfiguration_checks_are_not_findings():
+    report = scan("handmade/trivy-config-non-failures.json")
+    assert [f.rule_id for f in report.findings] == ["AVD-DS-0002", "AVD-DS-0026"]
+    assert any("2 misconfiguration check(s) with status PASS" in n for n in report.notes)
+
+
+def test_trivy_excepted_misconfiguration_is_kept_hidden_with_a_claim_not_a_waiver():
+    excepted = scan("handmade/trivy-config-non-failures.json").findings[1]
+    assert excepted.hidden_by_tool
+    assert excepted.suppressions[0].mechanism == "trivy-exception"
+    failed = scan("handmade/trivy-config-non-failures.json").findings[0]
+    assert not failed.hidden_by_tool
+    assert failed.severity.level is Severity.HIGH

@@ -5,7 +5,11 @@
   ``CVSS.<source>.V3Vector``/``V2Vector`` scored; the highest wins.
   ``VendorSeverity`` is not used (vendors disagree by design).
 - ``Results[].Misconfigurations[]`` and ``Secrets[]``; a secret's ``Match`` and
-  ``Code`` are never kept, only a fingerprint of rule, target and line.
+  ``Code`` are never kept, only a fingerprint of rule, target and line. A
+  misconfiguration with ``Status: PASS`` (``--include-non-failures``) is a
+  check that passed, not a finding (counted in a note); ``EXCEPTION`` is a
+  failure excepted by a Rego exception: kept, hidden by the tool, with a
+  suppression claim.
 - ``ExperimentalModifiedFindings[]`` (VEX-suppressed): kept as findings with a
   VEX statement and a suppression claim.
 - ``Results`` missing or null is recorded as a note (Trivy writes it for a
@@ -43,6 +47,7 @@ def read(doc: Doc) -> ScanReport:
     if results.is_null():
         notes.append("Results is missing or null: Trivy found no packages to report on")
     kinds: set[ScanKind] = set()
+    passed = 0
     for res in results.objects():
         target = res.get("Target").text()
         rtype = res.get("Type").text()
@@ -51,6 +56,9 @@ def read(doc: Doc) -> ScanReport:
             findings.append(_vuln(v, target, rtype, doc.source))
         for m in res.get("Misconfigurations").objects():
             kinds.add(ScanKind.SAST)
+            if m.get("Status").text().upper() == "PASS":
+                passed += 1
+                continue
             findings.append(_misconfig(m, target, doc.source))
         for s in res.get("Secrets").objects():
             kinds.add(ScanKind.SECRETS)
@@ -85,6 +93,8 @@ def read(doc: Doc) -> ScanReport:
                     ),
                 )
             )
+    if passed:
+        notes.append(f"{passed} misconfiguration check(s) with status PASS are not findings")
     meta = doc.get("Metadata")
     digests: list[str] = []
     if meta.is_obj():
@@ -153,6 +163,7 @@ def _misconfig(m: Doc, target: str, source: str) -> Finding:
     cause = m.get("CauseMetadata")
     line = cause.get("StartLine").integer() if cause.is_obj() else 0
     status = m.get("Status").text()
+    excepted = status.upper() == "EXCEPTION"
     return Finding(
         kind=FindingKind.MISCONFIGURATION,
         tool="trivy",
@@ -164,6 +175,16 @@ def _misconfig(m: Doc, target: str, source: str) -> Finding:
         ),
         location=Location(path=target, line=line),
         fingerprint=fingerprint(rule, target, line),
+        suppressions=(
+            Suppression(
+                mechanism="trivy-exception",
+                status="accepted",
+                justification="excepted by a Trivy policy exception",
+            ),
+        )
+        if excepted
+        else (),
+        hidden_by_tool=excepted,
         notes=(f"status {status}",) if status else (),
     )
 
