@@ -12,8 +12,12 @@ _SEMVER = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Version:
+    """A semantic version. Compare precedence with :func:`precedence` (semver §11), never
+    with the fields' order: a pre-release sorts before its release, numeric identifiers
+    compare as numbers, and build metadata does not count."""
+
     major: int
     minor: int
     patch: int
@@ -29,7 +33,7 @@ class Version:
 
 def parse(text: str) -> Version | None:
     """A :class:`Version`, or ``None`` when ``text`` is not a semantic version."""
-    m = _SEMVER.match(text)
+    m = _SEMVER.fullmatch(text)  # fullmatch: "$" alone would accept a trailing newline
     if m is None:
         return None
     pre = tuple(m.group(4).split(".")) if m.group(4) else ()
@@ -46,3 +50,17 @@ def is_major_bump(old: Version, new: Version) -> bool:
     if old.major == 0 and new.major == 0:
         return new.minor > old.minor
     return new.major > old.major
+
+
+def precedence(version: Version) -> tuple[object, ...]:
+    """A sort key giving semver §11 precedence: ``sorted(versions, key=precedence)``.
+
+    ``1.0.0-alpha < 1.0.0-alpha.1 < 1.0.0-alpha.beta < 1.0.0-beta < 1.0.0-beta.2 <
+    1.0.0-beta.11 < 1.0.0-rc.1 < 1.0.0``; ``1.0.0+a`` and ``1.0.0+b`` have equal precedence.
+    """
+    core = (version.major, version.minor, version.patch)
+    if not version.prerelease:
+        return (*core, 1, ())
+    # numeric identifiers sort before alphanumeric ones, and by value among themselves
+    ids = tuple((0, int(i), "") if i.isdigit() else (1, 0, i) for i in version.prerelease)
+    return (*core, 0, ids)
