@@ -38,5 +38,6 @@ def test_precedence_follows_section_11(chain: str) -> None:
 
 def test_build_metadata_does_not_change_precedence() -> None:
     a, b = parse("1.0.0+build.1"), parse("1.0.0+build.2")
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert precedence(a) == precedence(b)
