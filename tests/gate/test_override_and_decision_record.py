@@ -342,3 +342,27 @@ def test_golive_gate_with_an_override_file_and_a_tagged_merge_commit_reads_overr
     result = CliRunner().invoke(cli, [*args, "--override", str(override)])
     assert result.exit_code == 2
     assert f"{override}:4:" in result.output
+
+
+@pytest.mark.parametrize(
+    ("payload_type", "payload", "expected"),
+    [
+        # the example of the DSSE protocol (secure-systems-lab/dsse, protocol.md)
+        (
+            "http://example.com/HelloWorld",
+            b"hello world",
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world",
+        ),
+        # lengths are of UTF-8 bytes, not characters
+        (
+            "\u7c7b\u578b",
+            "\u4e2d\u6587".encode(),
+            b"DSSEv1 6 " + "\u7c7b\u578b".encode() + b" 6 " + "\u4e2d\u6587".encode(),
+        ),
+        ("t", b"", b"DSSEv1 1 t 0 "),
+    ],
+)
+def test_pre_authentication_encoding_matches_the_dsse_specification(
+    payload_type: str, payload: bytes, expected: bytes
+) -> None:
+    assert attestation.pae(payload_type, payload) == expected
