@@ -117,3 +117,14 @@ def test_trivy_excepted_misconfiguration_is_kept_hidden_with_a_claim_not_a_waive
     failed = scan("handmade/trivy-config-non-failures.json").findings[0]
     assert not failed.hidden_by_tool
     assert failed.severity.level is Severity.HIGH
+
+
+def test_trivy_sarif_names_each_package_of_one_cve_from_the_result_message():
+    report = scan("handmade/sarif-trivy-modern.sarif")
+    names = [f.package.name if f.package else None for f in report.findings]
+    assert names == ["libcrypto1.1", "libssl1.1"]
+    assert report.findings[0].package is not None
+    assert report.findings[0].package.version == "1.1.1c-r0"
+    (issue,) = merge(report.findings)
+    assert issue.ids == ("CVE-2099-1549",)
+    assert issue.severity.level is Severity.MEDIUM

@@ -30,6 +30,7 @@ from golive.core.findings import (
     Finding,
     FindingKind,
     Location,
+    Package,
     ResolvedSeverity,
     ScanKind,
     ScanReport,
@@ -283,6 +284,8 @@ def _finding(
         purl = props.get("purl").opt_text()
         if purl:
             pkg = package(purl, None, purl)
+    if ids and pkg is None and "trivy" in tool.name.lower():
+        pkg = _trivy_package(result.get("message").get("text").text())
     return Finding(
         kind=finding_kind,
         tool=tool.name,
@@ -544,6 +547,19 @@ def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | Non
             if claim is not None:
                 return claim
     return None
+
+
+def _trivy_package(message: str) -> Package | None:
+    """The package Trivy names in a result's message (``Package: x`` and ``Installed Version: y``
+    lines): Trivy's SARIF has one rule per CVE and no package field, so without this every
+    package of one CVE would be the same, unnamed finding."""
+    fields: dict[str, str] = {}
+    for line in message.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() in {"Package", "Installed Version"}:
+            fields.setdefault(key.strip(), value.strip())
+    name = fields.get("Package")
+    return package(name, fields.get("Installed Version") or None, None) if name else None
 
 
 def _viewer_hides(suppressions: tuple[Suppression, ...]) -> bool:
