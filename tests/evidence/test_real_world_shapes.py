@@ -128,3 +128,39 @@ def test_trivy_sarif_names_each_package_of_one_cve_from_the_result_message():
     (issue,) = merge(report.findings)
     assert issue.ids == ("CVE-2099-1549",)
     assert issue.severity.level is Severity.MEDIUM
+
+
+def test_cyclonedx_epss_and_kev_ratings_of_method_other_are_not_cvss_scores():
+    report = scan("handmade/cyclonedx-grype-image.json")
+    epss_only = next(f for f in report.findings if f.rule_id == "CVE-2099-2002")
+    assert epss_only.severity.level is Severity.UNKNOWN
+    kev = next(f for f in report.findings if f.rule_id == "CVE-2099-2001")
+    assert "FIRST" not in kev.severity.provenance
+    assert "KEV" not in kev.severity.provenance
+
+
+def test_cyclonedx_rating_word_next_to_a_vector_is_a_claim_as_in_grype_json():
+    kev = next(
+        f
+        for f in scan("handmade/cyclonedx-grype-image.json").findings
+        if f.rule_id == "CVE-2099-2001"
+    )
+    assert kev.severity.level is Severity.CRITICAL
+    assert "8.5 high" in kev.severity.provenance
+
+
+def test_cyclonedx_cvss3_vector_without_prefix_is_scored_by_its_method():
+    f = next(
+        f
+        for f in scan("handmade/cyclonedx-grype-image.json").findings
+        if f.rule_id == "CVE-2099-2003"
+    )
+    assert f.severity.level is Severity.CRITICAL
+    assert f.severity.score == 10.0
+
+
+def test_cyclonedx_container_digest_written_as_its_version_binds_the_report():
+    report = scan("handmade/cyclonedx-grype-image.json")
+    assert report.binding.digests == (
+        "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+    )

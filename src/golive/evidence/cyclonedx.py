@@ -55,6 +55,9 @@ def read(doc: Doc) -> ScanReport:
         for h in mc.get("hashes").objects():
             if h.get("alg").text().upper().replace("-", "") == "SHA256":
                 digests.append("sha256:" + h.get("content").text().lower())
+        version = mc.get("version").text()
+        if mc.get("type").text() == "container" and version.startswith("sha256:"):
+            digests.append(version)  # grype and syft: an image's digest as its version
         if artifact and "@sha256:" in artifact:
             digests.append(artifact.split("@", 1)[1].split("?", 1)[0])
         elif artifact and "@sha256%3A" in artifact:
@@ -120,6 +123,21 @@ def _components(doc: Doc) -> list[Component]:
     return out
 
 
+#: ``ratings[].method`` values whose score is a CVSS base score; any other method's score
+#: (EPSS probability and the CISA KEV flag that grype writes as ``method: other``, OWASP risk,
+#: SSVC) is not a CVSS score and is never banded as one.
+_CVSS_METHODS = {"CVSSv2": "2", "CVSSv3": "3.0", "CVSSv31": "3.1", "CVSSv4": "4.0"}
+
+
+def _vector(vector: str, method: str) -> str:
+    """A CVSS v3/v4 vector given without its ``CVSS:x/`` prefix gets the one its method names
+    (CycloneDX's own VEX examples write ``AV:N/AC:L/...`` with ``method: CVSSv31``)."""
+    version = _CVSS_METHODS.get(method)
+    if version in {"3.0", "3.1", "4.0"} and not vector.upper().startswith("CVSS:"):
+        return f"CVSS:{version}/{vector.strip('()')}"
+    return vector
+
+
 def rating_claims(vuln: Doc, origin: str) -> list[Claim | None]:
     claims: list[Claim | None] = []
     for rating in vuln.get("ratings").objects():
@@ -127,15 +145,16 @@ def rating_claims(vuln: Doc, origin: str) -> list[Claim | None]:
         method = rating.get("method").text()
         where = " ".join(x for x in (origin, source, method) if x)
         vector = rating.get("vector").opt_text()
-        claim = claim_from_vector(vector, where) if vector else None
-        if claim is None and rating.get("score").value is not None:
+        claim = claim_from_vector(_vector(vector, method), where) if vector else None
+        cvss = not method or method in _CVSS_METHODS
+        if claim is None and cvss and rating.get("score").value is not None:
             version = "2" if method == "CVSSv2" else "3"
             claim = claim_from_score(rating.get("score").value, where or "rating", version)
-        if claim is None:
-            label = claim_from_label("cyclonedx", rating.get("severity").value)
-            if label is not None:
-                claim = Claim(label.level, f"{where} {label.provenance}".strip())
         claims.append(claim)
+        # the rating's own word is a claim too (grype writes its severity next to NVD's vector)
+        label = claim_from_label("cyclonedx", rating.get("severity").value)
+        if label is not None and (claim is None or label.level is not claim.level):
+            claims.append(Claim(label.level, f"{where} {label.provenance}".strip()))
     return claims
 
 
