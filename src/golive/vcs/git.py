@@ -136,13 +136,24 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
     head = _rev(git, head_rev)
     if head is None:
         raise UsageError(f"--head/--commit '{head_rev}' is not a commit of {request.repo}")
+    shallow = _is_shallow(git)
+    range_known = True
     base = None
     if request.base:
         base_commit = _rev(git, request.base)
         if base_commit is None:
-            raise UsageError(f"--base '{request.base}' is not a commit of {request.repo}")
+            hint = (
+                "; this is a shallow clone: fetch the full history (actions/checkout "
+                "fetch-depth: 0, or git fetch --unshallow)"
+                if shallow
+                else ""
+            )
+            raise UsageError(f"--base '{request.base}' is not a commit of {request.repo}{hint}")
         merge_base = git.run("merge-base", base_commit, head)
         base = merge_base.strip() if merge_base else base_commit
+        if not merge_base and shallow:
+            range_known = False  # commits below the clone's boundary would go unchecked
+            problems.append(_SHALLOW_RANGE)
     branch = request.branch
     if branch is None and request.head is None:
         name = git.run("symbolic-ref", "--quiet", "--short", "HEAD")
@@ -154,7 +165,7 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
     if base is not None:
         names = git.run("diff", "--name-only", "--no-renames", "-z", base, head) or ""
         changed = tuple(sorted(n for n in names.split("\0") if n))
-        if request.verify:
+        if request.verify and range_known:
             commits = _commits(git, f"{base}..{head}")
     else:
         problems.append("no base revision was given (--base), so the range is unknown")
@@ -190,6 +201,7 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
         problems=tuple(problems),
         pr_commits=pr_commits,
         pr_source=pr_source,
+        shallow=shallow,
     )
 
 
@@ -236,7 +248,10 @@ def _pull_request_commits(
             "",
             [f"the pull request's commit {s[:12]} is not in the repository" for s in absent],
         )
-    merge_base = (git.run("merge-base", base, head) or "").strip() or base
+    found = (git.run("merge-base", base, head) or "").strip()
+    if not found and _is_shallow(git):
+        return None, "", [_SHALLOW_RANGE]
+    merge_base = found or base
     commits = _commits(git, f"{merge_base}..{head}")
     return (
         commits,
@@ -244,6 +259,16 @@ def _pull_request_commits(
         "head.sha, from pulls/N)",
         [],
     )
+
+
+_SHALLOW_RANGE = (
+    "the clone is shallow and base and head share no history in it, so the range of commits "
+    "is unknown; fetch the full history (actions/checkout fetch-depth: 0)"
+)
+
+
+def _is_shallow(git: Git) -> bool:
+    return (git.run("rev-parse", "--is-shallow-repository") or "").strip() == "true"
 
 
 def _rev(git: Git, rev: str) -> str | None:

@@ -327,6 +327,17 @@ def evaluate(gate: ApiDocsGate, ctx: Context) -> CheckResult:
         prev_text = semver.strip_prefix(repo.previous_tag, prefix) if repo.previous_tag else None
         old = semver.parse(prev_text) if prev_text else None
         facts.append(f"version: {version or 'unknown'}; previous: {repo.previous_tag or 'none'}")
+        if repo.previous_tag is None and repo.shallow:
+            return result(
+                gate,
+                Outcome.ERROR,
+                f"{len(broken)} breaking API change(s); the previous release cannot be found "
+                "in a shallow clone",
+                rule=rule,
+                facts=tuple(facts),
+                reasons=tuple(broken),
+                remediation="check out the full history with tags (fetch-depth: 0)",
+            )
         if new is None or (old is not None and not semver.is_major_bump(old, new)):
             return result(
                 gate,

@@ -124,6 +124,21 @@ def _breaking(
             reasons=tuple(breaking),
             remediation="tag releases as semantic versions",
         )
+    if prev_tag is None and repo is not None and repo.shallow:
+        return result(
+            gate,
+            Outcome.ERROR,
+            "the previous release cannot be found in a shallow clone",
+            rule=rule,
+            facts=tuple(facts),
+            reasons=(
+                *breaking,
+                "the checkout is shallow, so no earlier release tag was found; this may not be "
+                "the first release",
+            ),
+            remediation="check out the full history with tags (actions/checkout "
+            "fetch-depth: 0), then run the gate again",
+        )
     if previous is None or is_major_bump(previous, version):
         return result(
             gate,

@@ -69,6 +69,7 @@ class RepoFacts:
     problems: tuple[str, ...] = ()
     pr_commits: tuple[Commit, ...] | None = None
     pr_source: str = ""
+    shallow: bool = False  # a shallow clone: history (and tags) below its boundary are missing
 
 
 @dataclass(frozen=True, slots=True)
