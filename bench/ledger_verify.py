@@ -1,6 +1,7 @@
 """Full recomputation of the ledger's Merkle root against raw SHA-256 over the same bytes.
 
     python bench/ledger_verify.py [--entries N] [--entry-size B] [--workers W] [--repeat R]
+        [--e2e-entries M] [--sqlite PATH] [--pg URL | --no-pg] [--no-e2e]
 
 Builds N synthetic audit entries of B bytes (canonical-JSON-like, 200 bytes by default,
 built before timing), then times, best of R runs:
@@ -14,7 +15,23 @@ built before timing), then times, best of R runs:
   with ``root_from_level`` (only when W > 1; the parallel root is checked to be equal).
 
 It prints the throughput of each and the ratios; the target is a root computation at least
-half as fast as raw hashing. Record the figures in docs/performance.md by hand.
+half as fast as raw hashing.
+
+Then, end to end (unless ``--no-e2e``), what a user runs: a ledger of M entries (N by
+default) is built with ``append_entries`` (1,000 per transaction, a personal field in every
+100th entry, 4 signed checkpoints) in SQLite (a temporary file, or ``--sqlite PATH``, reused
+if it already holds a ledger of M entries) and, unless ``--no-pg`` or PostgreSQL is not
+reachable, in a scratch PostgreSQL database (dropped at the end); the whole log is exported
+as a bundle. Timed, best of R (untimed: building, exporting, and computing the leaf bytes):
+
+- raw hashlib SHA-256 over the same leaf bytes (the RFC 8785 leaf of each entry), as one
+  streamed hash and as one digest per entry;
+- ``audit.verify_database`` with the public key (``golive audit verify --db``) on SQLite and
+  PostgreSQL: reads every entry, node and checkpoint, recomputes every leaf, node and root;
+- ``audit.verify_bundle_file`` (``golive audit verify --bundle``): reads and parses the
+  bundle file, checks signatures, consistency, the range proof and the personal values.
+
+Record the figures in docs/performance.md by hand.
 """
 
 from __future__ import annotations
@@ -24,14 +41,37 @@ import hashlib
 import multiprocessing
 import os
 import platform
+import secrets
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from golive.core import merkle  # after the path set-up, so a plain checkout runs too
+import sqlalchemy as sa  # after the path set-up, so a plain checkout runs too
+
+from golive.core import merkle
+from golive.core.ledger import BundleReport
+from golive.core.note import Ed25519Signer
+from golive.services import audit
+from golive.storage import ledger, worm
+from golive.storage.engine import make_engine
+from golive.storage.metadata import metadata
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ORIGIN = "bench.golive.example/ledger"
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+TABLES = [
+    ledger.audit_head,
+    ledger.audit_entries,
+    ledger.audit_nodes,
+    ledger.audit_checkpoints,
+    ledger.audit_personal,
+    ledger.audit_prunes,
+]
 
 _ENTRIES: list[bytes] = []
 
@@ -92,13 +132,163 @@ def merkle_root_parallel(pool: multiprocessing.pool.Pool, workers: int) -> bytes
     return merkle.root_from_level(roots)
 
 
+# --- end to end: a real database and a bundle file ---------------------------------------------
+
+
+def audit_entry(n: int) -> ledger.NewEntry:
+    personal = n % 100 == 0
+    payload: dict[str, object] = {"environment": "production", "status": "succeeded", "n": n}
+    if personal:
+        payload["email"] = f"user{n}@example.com"
+    return ledger.NewEntry(
+        time=T0 + timedelta(seconds=n),
+        tenant="acme",
+        actor=f"token:{n % 17}:ci-pipeline",
+        action="record.ingested",
+        subject=f"deployment:api:1.{n % 100}.{n}",
+        correlation_id=f"req-{n:012x}",
+        payload=payload,
+        personal=("email",) if personal else (),
+    )
+
+
+def build_ledger(engine: sa.Engine, count: int, signer: Ed25519Signer) -> float:
+    """A fresh ledger of ``count`` entries with checkpoints at each quarter; the seconds."""
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        metadata.drop_all(connection, tables=TABLES)
+        metadata.create_all(connection, tables=TABLES)
+        worm.install_worm(connection)
+    marks = sorted({max(1, count * q // 4) for q in (1, 2, 3, 4)})
+    have = 0
+    for mark in marks:
+        for low in range(have, mark, 1000):
+            with engine.begin() as connection:
+                ledger.append_entries(
+                    connection, [audit_entry(n) for n in range(low, min(low + 1000, mark))]
+                )
+        have = mark
+        with engine.begin() as connection:
+            audit.issue_checkpoint(connection, [signer], now=T0)
+    return time.perf_counter() - started
+
+
+def ledger_size(engine: sa.Engine) -> int:
+    try:
+        with engine.connect() as connection:
+            return ledger.read_frontier(connection).size
+    except sa.exc.DBAPIError:
+        return -1
+
+
+def leaf_bytes(engine: sa.Engine) -> list[bytes]:
+    """Every entry's leaf, computed the checked way (untimed; the baselines hash these)."""
+    with engine.connect() as connection:
+        return [ledger.entry_from_row(row).leaf() for row in ledger.iter_entries(connection)]
+
+
+def verify_db(engine: sa.Engine, signer: Ed25519Signer) -> audit.DatabaseReport:
+    with engine.connect() as connection:
+        report = audit.verify_database(connection, [signer.verifier()])
+    if not report.ok:
+        raise SystemExit(f"error: verify_database found {report.findings[:3]}")
+    return report
+
+
+def end_to_end(args: argparse.Namespace, scratch: Path) -> None:
+    count = args.e2e_entries
+    print(f"\n== end to end over {count:,} audit entries")
+    key = Path(args.sqlite).with_suffix(".key") if args.sqlite else scratch / "bench.key"
+    if key.exists():
+        signer = audit.load_signers([key])[0]
+        assert isinstance(signer, Ed25519Signer)
+    else:
+        signer = audit.generate_key(ORIGIN, key)
+    sqlite_path = Path(args.sqlite) if args.sqlite else scratch / "ledger.db"
+    engine = make_engine(f"sqlite:///{sqlite_path}")
+    databases: list[tuple[str, sa.Engine]] = [("SQLite", engine)]
+    if ledger_size(engine) != count:
+        print(f"building SQLite ledger: {build_ledger(engine, count, signer):.1f} s")
+    admin = pg_name = None
+    if args.pg and not args.no_pg:
+        admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
+        pg_name = f"golive_bench_verify_{os.getpid()}_{secrets.token_hex(3)}"
+        try:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{pg_name}"')
+        except sa.exc.OperationalError as exc:
+            print(f"PostgreSQL not reachable, skipped: {exc.orig}")
+            admin.dispose()
+            admin = pg_name = None
+    try:
+        if admin is not None:
+            url = sa.make_url(args.pg).set(database=pg_name).render_as_string(False)
+            pg = make_engine(url)
+            databases.append(("PostgreSQL", pg))
+            print(f"building PostgreSQL ledger: {build_ledger(pg, count, signer):.1f} s")
+        bundle_path = scratch / "bundle.json"
+        with engine.connect() as connection:
+            audit.write_bundle(audit.export_bundle(connection, include_personal=True), bundle_path)
+        print(f"bundle: {bundle_path.stat().st_size / 1e6:.0f} MB")
+        leaves = leaf_bytes(engine)
+        assert len(leaves) == count
+        total = sum(map(len, leaves))
+        print(f"leaf bytes: {total / 1e6:.1f} MB, {total / count:.0f} bytes per entry on average")
+        _ENTRIES[:] = leaves
+        rows: list[tuple[str, float]] = []
+        streamed, _ = _best(args.repeat, raw_streamed)
+        per_entry, _ = _best(args.repeat, raw_per_entry)
+        single, root = _best(args.repeat, merkle_root)
+        rows += [
+            ("raw SHA-256, streamed", streamed),
+            ("raw SHA-256, one digest per entry", per_entry),
+            ("Merkle root in memory, 1 process", single),
+        ]
+        for name, db in databases:
+            seconds, report = _best(args.repeat, lambda db=db: verify_db(db, signer))
+            assert isinstance(report, audit.DatabaseReport)
+            assert report.entries == count
+            rows.append((f"verify --db, {name}", seconds))
+        seconds, bundle_report = _best(
+            args.repeat,
+            lambda: audit.verify_bundle_file(bundle_path, [signer.verifier()]),
+        )
+        assert isinstance(bundle_report, BundleReport)
+        assert bundle_report.root == root, "the bundle's root differs from the recomputed one"
+        rows.append(("verify --bundle", seconds))
+        for label, secs in rows:
+            print(
+                f"{label:<36} {secs:8.3f} s  {total / secs / 1e6:8.1f} MB/s"
+                f"  {count / secs / 1e6:6.2f} M entries/s"
+            )
+        for label, secs in rows[2:]:
+            print(
+                f"{label}: {streamed / secs:6.1%} of streamed raw hashing, "
+                f"{per_entry / secs:6.1%} of per-entry raw hashing (target >= 50%)"
+            )
+    finally:
+        for _, db in databases:
+            db.dispose()
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE "{pg_name}" WITH (FORCE)')
+            admin.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--entry-size", type=int, default=200)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--e2e-entries", type=int, help="entries of the end-to-end ledger")
+    parser.add_argument("--sqlite", help="SQLite file of the end-to-end ledger (kept, reused)")
+    parser.add_argument("--pg", default=PG_ADMIN, help="PostgreSQL admin URL")
+    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--no-e2e", action="store_true", help="in-memory figures only")
     args = parser.parse_args(argv)
+    if args.e2e_entries is None:
+        args.e2e_entries = args.entries
     if args.entries < 1 or args.entry_size < 1 or args.workers < 1 or args.repeat < 1:
         parser.error("--entries, --entry-size, --workers and --repeat must be positive")
 
@@ -139,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{label}: {streamed / seconds:6.1%} of streamed raw hashing, "
             f"{per_entry / seconds:6.1%} of per-entry raw hashing (target >= 50%)"
         )
+    if not args.no_e2e:
+        with tempfile.TemporaryDirectory() as scratch:
+            end_to_end(args, Path(scratch))
     return 0
 
 

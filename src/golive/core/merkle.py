@@ -63,6 +63,7 @@ __all__ = [
     "is_perfect",
     "leaf_hash",
     "leaf_hashes",
+    "level_up",
     "node_hash",
     "perfect_ranges",
     "range_hash",
@@ -163,9 +164,10 @@ def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
     return list(map(_digest, map(_sha256, map(_LEAF_PREFIX.__add__, entries))))
 
 
-def _level_up(level: list[bytes]) -> list[bytes]:
-    """One level of the tree: ``node_hash`` of each pair from the left, an odd last node
-    promoted unchanged (``zip`` stops before it, so it is appended back)."""
+def level_up(level: Sequence[bytes]) -> list[bytes]:
+    """The level above ``level`` (hashes of adjacent nodes of one level, left to right):
+    ``node_hash`` of each pair from the left, an odd last node promoted unchanged (``zip``
+    stops before it, so it is appended back)."""
     pairs = iter(level)
     triples = zip(_repeat(_NODE_PREFIX), pairs, pairs, strict=False)
     upper = list(map(_digest, map(_sha256, map(_join, triples))))
@@ -187,7 +189,7 @@ def root_from_level(hashes: Sequence[bytes]) -> bytes:
         return EMPTY_ROOT
     level = list(hashes)
     while len(level) > 1:
-        level = _level_up(level)
+        level = level_up(level)
     return level[0]
 
 
@@ -495,6 +497,26 @@ class Frontier:
             completed.append(Node(level, index, value))
         self._hashes.append(value)
         self._size += 1
+        return completed
+
+    def append_subtree_hash(self, level: int, value: bytes) -> list[Node]:
+        """Append ``2**level`` leaves at once by the hash of their perfect subtree (the
+        tree size must be a multiple of ``2**level``); return the perfect nodes completed,
+        the appended subtree first, as :meth:`append_leaf_hash` does for one leaf."""
+        _check_size(level, "level")
+        if self._size & ((1 << level) - 1):
+            raise InputError(f"a subtree of level {level} cannot be appended at size {self._size}")
+        if not isinstance(value, bytes) or len(value) != HASH_SIZE:
+            raise InputError(f"a subtree hash must be {HASH_SIZE} bytes")
+        index = self._size >> level
+        completed = [Node(level, index, value)]
+        self._size += 1 << level
+        while index & 1:
+            value = node_hash(self._hashes.pop(), value)
+            index >>= 1
+            level += 1
+            completed.append(Node(level, index, value))
+        self._hashes.append(value)
         return completed
 
     def root(self) -> bytes:

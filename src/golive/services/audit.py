@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from golive.core import ledger as core
+from golive.core import merkle
 from golive.core.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint, sign_checkpoint
 from golive.core.merkle import (
     Frontier,
@@ -550,6 +551,7 @@ class _Verifier:
         self.verifiers = list(verifiers)
         self.batch = batch
         self.report = DatabaseReport(signatures_checked=bool(verifiers))
+        self._fast: list[tuple[int, int]] = []  # batches whose rows were only hashed
 
     def add(self, index: int | None, message: str) -> None:
         if len(self.report.findings) < _MAX_FINDINGS:
@@ -574,11 +576,14 @@ class _Verifier:
             self._check_root_from_nodes(stored)
         frontier = self._frontier_at(start)
         position = start
+        # batches end on multiples of a power of two, so that a whole batch is one perfect
+        # subtree of the tree (its nodes are computed level by level, see _fast_batch)
+        align = 1 << (max(self.batch, 1).bit_length() - 1)
         while position < head.size:
-            stop = min(position + self.batch, head.size)
-            frontier = self._check_batch(frontier, position, stop)
-            while pending and pending[0].size <= frontier.size:
-                self._check_root(pending.pop(0), frontier)
+            stop = min((position // align + 1) * align, head.size)
+            due = [c for c in pending if position < c.size <= stop]
+            frontier = self._check_batch(frontier, position, stop, due)
+            pending = [c for c in pending if c.size > stop]
             position = stop
         self._check_outside(start, head.size)
         for stored in pending:
@@ -588,6 +593,7 @@ class _Verifier:
                 f"{head.size}: entries from {head.size} on were removed",
             )
         if frontier.size == head.size and frontier.root() != head.root():
+            self._deep_check(start, head.size)
             self.add(None, "the ledger head's frontier does not match the entries")
         return report
 
@@ -656,14 +662,143 @@ class _Verifier:
                 "longer lead to its signed root",
             )
 
-    def _check_batch(self, frontier: Frontier, start: int, stop: int) -> Frontier:
+    def _check_batch(
+        self,
+        frontier: Frontier,
+        start: int,
+        stop: int,
+        due: Sequence[ledger.StoredCheckpoint] = (),
+    ) -> Frontier:
+        """Check entries ``[start, stop)``, their nodes and the checkpoints ``due`` (of sizes
+        in ``(start, stop]``); return the frontier at ``stop``."""
+        found = self._fast_batch(frontier, start, stop, due)
+        if found is not None:
+            self.report.entries += stop - start
+            self._fast.append((start, stop))
+            return found
+        return self._checked_batch(frontier, start, stop, due)
+
+    def _fast_batch(
+        self,
+        frontier: Frontier,
+        start: int,
+        stop: int,
+        due: Sequence[ledger.StoredCheckpoint],
+    ) -> Frontier | None:
+        """The batch in the common case, where nothing was changed: every row hashes to its
+        stored leaf, every node and checkpoint matches. Returns the frontier at ``stop``,
+        or None as soon as anything differs (then :meth:`_checked_batch` judges the batch
+        row by row and names what is wrong). ``frontier`` is left as it was.
+
+        A row is hashed from its stored text (:func:`core.stored_leaf_hashes`), not parsed
+        and re-serialised: a hash equal to the stored leaf proves the row is the entry the
+        leaf commits to, whose payload golive wrote as canonical JSON. Rows with kept
+        personal values are parsed, to check the values against their commitments.
+        """
+        connection, count = self.connection, stop - start
+        rows = ledger.entry_rows(connection, start, stop)
+        if len(rows) != count:
+            return None
+        columns = list(zip(*rows, strict=True))
+        if columns[0] != tuple(range(start, stop)):
+            return None
+        try:
+            leaves = core.stored_leaf_hashes(*columns)
+        except (TypeError, ValueError):  # a text field not a string, a lone surrogate
+            return None
+        kept = ledger.personal_values(connection, range(start, stop))
+        for index, values in kept.items():
+            try:
+                entry = ledger.entry_from_row(
+                    dict(zip(_ROW_KEYS, rows[index - start], strict=True))
+                )
+            except VerificationError:
+                return None
+            if self._personal_mismatches(entry, values):
+                return None
+        frontier = frontier.copy()
+        level_of_batch = count.bit_length() - 1
+        if count == 1 << level_of_batch and start % count == 0:
+            # one perfect subtree: its levels in C, then the nodes its root completes
+            levels = [leaves]
+            while len(levels[-1]) > 1:
+                levels.append(merkle.level_up(levels[-1]))
+            before = frontier.hashes
+            above = frontier.append_subtree_hash(level_of_batch, levels[-1][0])[1:]
+            roots = {c.size: self._root_inside(before, levels, start, c.size) for c in due}
+        else:
+            levels, above, roots = self._levels_by_leaf(frontier, leaves, start, due)
+        for level, computed in enumerate(levels):
+            stored = ledger.node_rows(connection, level, start >> level, stop >> level)
+            if [row[1] for row in stored] != computed or [row[0] for row in stored] != list(
+                range(start >> level, (start >> level) + len(computed))
+            ):
+                return None
+        if above:
+            keys = {(node.level, node.index) for node in above}
+            stored_above = ledger.read_nodes(connection, keys)
+            if any(stored_above.get((n.level, n.index)) != n.hash for n in above):
+                return None
+        if any(roots[c.size] != c.root for c in due):
+            return None
+        return frontier
+
+    @staticmethod
+    def _root_inside(
+        before: Sequence[bytes], levels: Sequence[Sequence[bytes]], start: int, size: int
+    ) -> bytes:
+        """The root of the tree of ``size`` leaves, ``start < size <= start + 2**k``, from
+        ``before``, the frontier hashes at ``start``, and ``levels``, the k + 1 levels of
+        the perfect subtree of leaves ``[start, start + 2**k)``."""
+        hashes = list(before)
+        for lo, hi in merkle.perfect_ranges(start, size):
+            level = (hi - lo).bit_length() - 1
+            hashes.append(levels[level][(lo - start) >> level])
+        acc = hashes[-1]
+        for node in reversed(hashes[:-1]):
+            acc = merkle.node_hash(node, acc)
+        return acc
+
+    def _levels_by_leaf(
+        self,
+        frontier: Frontier,
+        leaves: Sequence[bytes],
+        start: int,
+        due: Sequence[ledger.StoredCheckpoint],
+    ) -> tuple[list[list[bytes]], list[merkle.Node], dict[int, bytes]]:
+        """For a batch that is not one perfect subtree: append leaf by leaf (``frontier``
+        is advanced); the nodes completed at each level in index order, and the roots at
+        the checkpoint sizes ``due``."""
+        levels: list[list[bytes]] = []
+        roots: dict[int, bytes] = {}
+        sizes = {c.size for c in due}
+        append = frontier.append_leaf_hash
+        for leaf in leaves:
+            for node in append(leaf):
+                if node.level == len(levels):
+                    levels.append([])
+                levels[node.level].append(node.hash)
+            if frontier.size in sizes:
+                roots[frontier.size] = frontier.root()
+        return levels, [], roots
+
+    def _checked_batch(
+        self,
+        frontier: Frontier,
+        start: int,
+        stop: int,
+        due: Sequence[ledger.StoredCheckpoint],
+    ) -> Frontier:
+        """The batch row by row: each entry parsed and checked, each leaf and node compared,
+        each difference named (the path taken once :meth:`_fast_batch` saw one)."""
         rows = list(ledger.iter_entries(self.connection, start, stop, batch=stop - start + 1))
         stored = {
             (int(r.level), int(r.idx)): bytes(r.hash)
             for r in ledger.nodes_completed_in(self.connection, start, stop)
         }
-        personal = ledger.personal_values(self.connection, [int(r.idx) for r in rows])
+        personal = ledger.personal_values(self.connection, range(start, stop))
         by_index = {int(r.idx): r for r in rows}
+        checkpoints = {c.size: c for c in due}
         self.report.entries += len(rows)
         for index in range(start, stop):
             computed: bytes | None = None
@@ -694,24 +829,51 @@ class _Verifier:
                         f"[{node.start}, {node.end}) is missing or changed, or an entry in "
                         "that range was changed together with its leaf hash",
                     )
+            if index + 1 in checkpoints:
+                self._check_root(checkpoints[index + 1], frontier)
         return frontier
 
     def _explained(self, start: int, end: int) -> bool:
         """Whether a finding inside ``[start, end)`` already explains a node mismatch."""
+        self._deep_check(start, end)
         return any(f.index is not None and start <= f.index < end for f in self.report.findings)
 
-    def _check_personal(self, entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]) -> None:
+    def _deep_check(self, start: int, end: int) -> None:
+        """Parse and check the rows of ``[start, end)`` that only had their hash compared
+        (:meth:`_fast_batch`), once, before a mismatch of a node or root over them is
+        judged: a row that is not well-formed is then named as the row-by-row path would
+        have named it, even if its stored leaf hash was rewritten to match it."""
+        for span in [s for s in self._fast if s[0] < end and start < s[1]]:
+            self._fast.remove(span)
+            for row in ledger.iter_entries(self.connection, span[0], span[1]):
+                try:
+                    ledger.entry_from_row(row)
+                except VerificationError as exc:
+                    self.add(int(row.idx), str(exc))
+
+    def _personal_mismatches(
+        self, entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]
+    ) -> list[str]:
+        wrong = []
         for name, (salt, value) in kept.items():
             try:
                 commitment = core.personal_commitment(core.parse_json(value), salt)
             except InputError:
                 commitment = {}
             if entry.payload.get(name) != commitment:
-                self.add(
-                    entry.index,
-                    f"the kept personal value {name!r} of entry {entry.index} does not "
-                    "match its commitment",
-                )
+                wrong.append(name)
+        return wrong
+
+    def _check_personal(self, entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]) -> None:
+        for name in self._personal_mismatches(entry, kept):
+            self.add(
+                entry.index,
+                f"the kept personal value {name!r} of entry {entry.index} does not "
+                "match its commitment",
+            )
+
+
+_ROW_KEYS = ("idx", "action", "actor", "correlation_id", "payload", "subject", "tenant", "time")
 
 
 def _perfect_keys(start: int, end: int) -> list[tuple[int, int]]:
@@ -723,7 +885,7 @@ def _perfect_keys(start: int, end: int) -> list[tuple[int, int]]:
 
 
 def verify_database(
-    connection: sa.Connection, verifiers: Sequence[Verifier] = (), *, batch: int = 5000
+    connection: sa.Connection, verifiers: Sequence[Verifier] = (), *, batch: int = 1 << 16
 ) -> DatabaseReport:
     """Recompute the whole tree from the stored entries and check every stored node,
     checkpoint (signature too, when ``verifiers`` are given) and the head.

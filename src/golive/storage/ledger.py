@@ -59,11 +59,13 @@ __all__ = [
     "audit_prunes",
     "checkpoint_by_size",
     "entry_from_row",
+    "entry_rows",
     "get_entry",
     "insert_checkpoint",
     "iter_entries",
     "latest_checkpoint",
     "list_checkpoints",
+    "node_rows",
     "nodes_completed_in",
     "personal_values",
     "pruned_before",
@@ -416,7 +418,7 @@ def nodes_completed_in(connection: sa.Connection, start: int, end: int) -> list[
 # --- entries --------------------------------------------------------------------------------
 
 
-def entry_from_row(row: AnyRow | sa.RowMapping) -> core.Entry:
+def entry_from_row(row: AnyRow | Mapping[str, Any]) -> core.Entry:
     """The hashed entry a stored row says it is. Raises :class:`VerificationError` if the
     row cannot be an entry golive wrote (a payload that is not canonical JSON, a bad time)."""
     data = row._mapping if isinstance(row, sa.Row) else row
@@ -479,19 +481,69 @@ def iter_entries(
         low = int(rows[-1].idx) + 1
 
 
+_ENTRY_ROWS = (
+    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time "
+    "FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx"
+)
+_NODE_ROWS = (
+    "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx"
+)
+
+
+def _driver_rows(
+    connection: sa.Connection, statement: str, parameters: tuple[object, ...]
+) -> list[tuple[Any, ...]]:
+    """Rows as the driver returns them (plain tuples), through its own cursor in the
+    caller's transaction: no SQLAlchemy row objects for reads of millions of rows."""
+    if not dialect.is_sqlite(connection):
+        statement = statement.replace("?", "%s")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement, parameters)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def entry_rows(connection: sa.Connection, start: int, end: int) -> list[tuple[Any, ...]]:
+    """Stored entries ``start <= idx < end`` in index order as plain tuples ``(idx, action,
+    actor, correlation_id, payload, subject, tenant, time)``: the order of the leaf's keys,
+    the columns :func:`golive.core.ledger.stored_leaf_hashes` takes. Values unchecked."""
+    return _driver_rows(connection, _ENTRY_ROWS, (start, end))
+
+
+def node_rows(connection: sa.Connection, level: int, start: int, end: int) -> list[tuple[Any, ...]]:
+    """Stored nodes of ``level`` with ``start <= idx < end`` as ``(idx, hash)`` in index
+    order (one range of the primary key)."""
+    return _driver_rows(connection, _NODE_ROWS, (level, start, end))
+
+
 def personal_values(
     connection: sa.Connection, indices: Collection[int]
 ) -> dict[int, dict[str, tuple[bytes, str]]]:
-    """Kept personal values of the given entries: ``{index: {field: (salt, json)}}``."""
+    """Kept personal values of the given entries: ``{index: {field: (salt, json)}}``.
+
+    A ``range`` is read as one indexed range; other collections in ``IN`` lists of at most
+    :data:`_IN_CHUNK` (SQLite allows 32,766 parameters per statement).
+    """
     found: dict[int, dict[str, tuple[bytes, str]]] = {}
     if not indices:
         return found
-    rows = connection.execute(
-        sa.select(audit_personal).where(audit_personal.c.entry_idx.in_(sorted(indices)))
-    )
-    for row in rows:
-        found.setdefault(int(row.entry_idx), {})[row.field] = (bytes(row.salt), row.value)
+    column = audit_personal.c.entry_idx
+    if isinstance(indices, range) and indices.step == 1:
+        conditions = [sa.and_(column >= indices.start, column < indices.stop)]
+    else:
+        ordered = sorted(indices)
+        conditions = [
+            column.in_(ordered[i : i + _IN_CHUNK]) for i in range(0, len(ordered), _IN_CHUNK)
+        ]
+    for condition in conditions:
+        for row in connection.execute(sa.select(audit_personal).where(condition)):
+            found.setdefault(int(row.entry_idx), {})[row.field] = (bytes(row.salt), row.value)
     return found
+
+
+_IN_CHUNK = 1000
 
 
 def pruned_before(connection: sa.Connection) -> int:
