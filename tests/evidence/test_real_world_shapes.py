@@ -164,3 +164,21 @@ def test_cyclonedx_container_digest_written_as_its_version_binds_the_report():
     assert report.binding.digests == (
         "sha256:1111111111111111111111111111111111111111111111111111111111111111",
     )
+
+
+def test_go_junit_report_suite_named_by_a_package_path_is_counted_as_top_level():
+    from evidence_support import junit_of
+
+    report = junit_of("handmade/junit-go-junit-report-v1.xml")
+    assert (report.counts.total, report.counts.failed, report.counts.skipped) == (3, 1, 1)
+    assert not any("disagrees" in n for n in report.notes)
+
+
+def test_go_junit_report_skip_message_attribute_only_is_the_skip_message():
+    from evidence_support import junit_of
+
+    report = junit_of("handmade/junit-go-junit-report-v1.xml")
+    skipped = next(c for c in report.cases if c.name == "TestSkipped")
+    assert skipped.message == "cart_test.go:30: needs a database"
+    failed = next(c for c in report.cases if c.name == "TestDiscount")
+    assert failed.message == "Failed"

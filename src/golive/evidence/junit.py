@@ -68,6 +68,7 @@ def read(root: ET.Element, source: str) -> TestReport:
 
     # Iterative walk: nested suites to any depth without recursion.
     stack: list[tuple[ET.Element, str]] = [(root, "")]
+    top_declared = 0  # what the outermost suites declare (a suite's name may itself hold "/")
     while stack:
         elem, parent = stack.pop()
         tag = _local(elem.tag)
@@ -75,10 +76,13 @@ def read(root: ET.Element, source: str) -> TestReport:
             name = _attr(elem, "name") or "(unnamed suite)"
             full = f"{parent}/{name}" if parent else name
             stamp = _attr(elem, "timestamp")
+            declared = _declared(elem)
+            if not parent:
+                top_declared += declared.total
             suites.append(
                 TestSuite(
                     name=full,
-                    declared=_declared(elem),
+                    declared=declared,
                     timestamp=stamp,
                     timestamp_has_offset=_has_offset(stamp),
                 )
@@ -113,7 +117,7 @@ def read(root: ET.Element, source: str) -> TestReport:
     declared_total = (
         declared_root.total
         if declared_root is not None and root.get("tests") is not None
-        else sum(s.declared.total for s in suites if "/" not in s.name)
+        else top_declared
     )
     if declared_total != len(records) and (root.get("tests") is not None or suites):
         notes.append(
