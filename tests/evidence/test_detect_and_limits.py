@@ -36,6 +36,7 @@ EXPECTED = {
     "handmade/pip-audit-vulns.json": "pip-audit",
     "handmade/spdx-2.3.json": "spdx",
     "handmade/spdx-2.3-utf16.json": "spdx",
+    "handmade/spdx-3.0-syft.json": "spdx",
     "handmade/cyclonedx-vex-1.5.json": "cyclonedx",
     "handmade/sarif-trivy-legacy.sarif": "sarif",
     "handmade/golive-commands.json": "golive-commands",

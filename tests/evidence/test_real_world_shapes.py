@@ -182,3 +182,27 @@ def test_go_junit_report_skip_message_attribute_only_is_the_skip_message():
     assert skipped.message == "cart_test.go:30: needs a database"
     failed = next(c for c in report.cases if c.name == "TestDiscount")
     assert failed.message == "Failed"
+
+
+def test_spdx_tool_version_with_a_v_and_a_suffix_is_split_at_the_first_version():
+    report = scan("handmade/spdx-2.3-syft-image.json")
+    assert (report.tool.name, report.tool.version) == ("syft", "v1.18.1-snapshot")
+
+
+def test_spdx_container_root_package_binds_the_sbom_to_the_image_digest():
+    report = scan("handmade/spdx-2.3-syft-image.json")
+    assert report.binding.digests == (
+        "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+    )
+
+
+def test_spdx_3_json_ld_from_syft_is_read_as_an_sbom():
+    name = "handmade/spdx-3.0-syft.json"
+    assert detect((FIXTURES / name).read_bytes(), name).format == "spdx"
+    report = scan(name)
+    assert (report.tool.name, report.tool.version) == ("syft", "1.18.1")
+    requests = next(c for c in report.components if c.name == "requests")
+    assert requests.purl == "pkg:pypi/requests@2.31.0"
+    assert requests.version == "2.31.0"
+    assert report.document_id == "https://example.invalid/spdxdocs/app-0002"
+    assert any("JSON-LD" in n for n in report.notes)

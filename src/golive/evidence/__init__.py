@@ -81,7 +81,10 @@ def read_bytes(data: bytes, source: str) -> Evidence:
         stamps = [s.timestamp for s in report.suites if s.timestamp]
         return dataclasses.replace(report, produced_at=max(stamps) if stamps else None)
     doc = Doc(found.document, source)
-    result = _JSON_READERS[found.format](doc)
+    if found.format == "spdx" and doc.has("@graph"):
+        result: ScanReport | CommandReport = spdx.read_v3(doc)
+    else:
+        result = _JSON_READERS[found.format](doc)
     if isinstance(result, ScanReport) and result.produced_at is None:
         stamp = _produced_at(found.format, doc)
         if stamp:

@@ -11,7 +11,8 @@ format             recognised by
 junit              XML root ``<testsuites>`` or ``<testsuite>``
 sarif              ``runs`` array, and ``version`` "2.1.0" or a SARIF ``$schema``
 cyclonedx          ``bomFormat: "CycloneDX"``
-spdx               ``spdxVersion`` starting ``SPDX-``
+spdx               ``spdxVersion`` starting ``SPDX-``; or SPDX 3 JSON-LD (an
+                   ``@context`` naming ``spdx.org/rdf/3`` and an ``@graph``)
 trivy              ``SchemaVersion`` with ``ArtifactName`` or ``Results``
 grype              ``matches`` array and ``descriptor`` (or ``ignoredMatches``)
 pip-audit          ``dependencies`` array of ``{name, ...}`` and ``fixes``
@@ -121,6 +122,14 @@ def _sarif(d: dict[str, object]) -> bool:
     )
 
 
+def _spdx3(d: dict[str, object]) -> bool:
+    context = d.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    return _is(d, "@graph", list) and any(
+        isinstance(c, str) and "spdx.org/rdf/3" in c for c in contexts
+    )
+
+
 def _trivy(d: dict[str, object]) -> bool:
     return "SchemaVersion" in d and ("ArtifactName" in d or "Results" in d)
 
@@ -180,7 +189,7 @@ _OBJECT_RULES: tuple[tuple[str, Callable[[dict[str, object]], bool]], ...] = (
     ("golive-commands", lambda d: d.get("schema") == "golive.commands/v1"),
     ("sarif", _sarif),
     ("cyclonedx", lambda d: d.get("bomFormat") == "CycloneDX"),
-    ("spdx", lambda d: str(d.get("spdxVersion", "")).startswith("SPDX-")),
+    ("spdx", lambda d: str(d.get("spdxVersion", "")).startswith("SPDX-") or _spdx3(d)),
     ("trivy", _trivy),
     ("grype", _grype),
     ("pip-audit", _pip_audit),
