@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -283,13 +285,52 @@ def test_a_viewer_sees_no_sign_off_form_and_the_server_refuses_the_post(
         assert c.execute(select(signoffs).where(signoffs.c.item == "viewer-item")).first() is None
 
 
-def test_verify_now_recomputes_the_ledger(client: TestClient, data: Seeded) -> None:
+def _verify_result(client: TestClient) -> str:
+    """Poll the verification as the page does until it is done; its fragment."""
+    for _ in range(200):
+        fragment = client.get("/audit/verify", headers={"HX-Request": "true"}).text
+        if "verifying" not in fragment:
+            return fragment
+        time.sleep(0.05)
+    raise AssertionError("the verification did not finish")
+
+
+def test_verify_now_recomputes_the_ledger_in_the_background(
+    client: TestClient, data: Seeded
+) -> None:
     _as(client, data, "admin")
     csrf = csrf_of(client.get("/audit").text)
-    assert "verified" in client.post("/audit/verify", data={"csrf": csrf}).text
     fragment = client.post("/audit/verify", data={"csrf": csrf}, headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<div id="verify-result"')
+    assert "verified" in _verify_result(client)
+    assert "verified" in client.get("/audit").text  # the page shows the last result
     assert client.post("/audit/verify", data={}).status_code == 403
+
+
+def test_a_verification_under_way_is_joined_not_started_twice(
+    client: TestClient, data: Seeded, monkeypatch
+) -> None:
+    from golive.services import console as console_service
+
+    release, calls = threading.Event(), []
+
+    def slow(uow, who):
+        calls.append(who.actor)
+        release.wait(10)
+        return {"ok": True, "entries_checked": 1, "checkpoints_checked": 0, "tree_size": 1}
+
+    monkeypatch.setattr(console_service, "verify_now", slow)
+    _as(client, data, "admin")
+    csrf = csrf_of(client.get("/audit").text)
+    htmx = {"HX-Request": "true"}
+    first = client.post("/audit/verify", data={"csrf": csrf}, headers=htmx).text
+    second = client.post("/audit/verify", data={"csrf": csrf}, headers=htmx).text
+    assert "verifying" in first
+    assert "verifying" in second
+    assert 'hx-get="/audit/verify"' in second  # the fragment polls until it is done
+    release.set()
+    assert "verified" in _verify_result(client)
+    assert len(calls) == 1
 
 
 def test_audit_search_by_actor_action_correlation_id_and_time(

@@ -17,6 +17,7 @@ from golive.api.observability import REQUEST_ID, Metrics
 from golive.errors import Unauthenticated, UsageError
 from golive.services import idempotency, tenants
 from golive.services.access import Principal
+from golive.services.console import Verifications
 from golive.services.oidc import OidcVerifier, looks_like_jwt
 from golive.settings import Settings
 from golive.storage.unit_of_work import Clock, UnitOfWork
@@ -44,6 +45,8 @@ class AppState:
     ingest_slots: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(INGEST_CONCURRENCY)
     )
+    #: The console's "verify now": one background verification at a time.
+    verifications: Verifications = field(default_factory=Verifications)
 
 
 def state(request: Request) -> AppState:

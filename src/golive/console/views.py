@@ -404,7 +404,8 @@ def audit(
     before: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     search = _search(actor, action, correlation_id, since, until, before)
-    return _audit_page(request, search, verified=None)
+    run = state(request).verifications.current  # the last verification started here, if any
+    return _audit_page(request, search, verified=run.view() if run is not None else None)
 
 
 def _audit_page(
@@ -457,12 +458,29 @@ def audit_entry(request: Request, index: int) -> Response:
 
 @router.post("/audit/verify", response_class=HTMLResponse)
 def audit_verify(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    """Start a verification in the background (or join the one under way)."""
+
     def build(who: Principal) -> Response:
-        started = dt.datetime.now(dt.UTC)
-        result = console.verify_now(_uow(request), who)
-        result["seconds"] = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 3)
+        run = state(request).verifications.start(
+            lambda: _uow(request), who, lambda: dt.datetime.now(dt.UTC)
+        )
         if _is_htmx(request):
-            return _render(request, "_verify.html", {"verified": result}, who=who)
-        return _audit_page(request, console.AuditSearch(), verified=result)
+            return _render(request, "_verify.html", {"verified": run.view()}, who=who)
+        return _audit_page(request, console.AuditSearch(), verified=run.view())
 
     return _post(request, csrf, build)
+
+
+@router.get("/audit/verify", response_class=HTMLResponse)
+def audit_verify_status(request: Request) -> Response:
+    """The verification's state: the page polls this while it runs."""
+
+    def build(who: Principal) -> Response:
+        who.require("audit:read")
+        run = state(request).verifications.current
+        view = run.view() if run is not None else None
+        if _is_htmx(request):
+            return _render(request, "_verify.html", {"verified": view}, who=who)
+        return _audit_page(request, console.AuditSearch(), verified=view)
+
+    return _page(request, build)

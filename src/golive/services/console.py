@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -470,6 +471,67 @@ def entry_with_proof(uow: UnitOfWork, who: Principal, index: int) -> EntryProof:
         checkpoint=note,
         verified=verified,
     )
+
+
+@dataclass
+class VerifyRun:
+    """One whole-ledger verification started from the console."""
+
+    started: dt.datetime
+    by: str
+    finished: dt.datetime | None = None
+    result: dict[str, object] | None = None
+    error: str | None = None
+
+    def view(self) -> dict[str, object]:
+        """What the console shows: running, or the report (with how long it took)."""
+        if self.finished is None:
+            return {"running": True, "started": self.started, "by": self.by}
+        if self.error is not None:
+            return {"running": False, "error": self.error}
+        seconds = round((self.finished - self.started).total_seconds(), 3)
+        return {**(self.result or {}), "running": False, "seconds": seconds}
+
+
+class Verifications:
+    """Whole-ledger verifications run in a background thread, one at a time per process.
+
+    Recomputing a large ledger takes seconds; a request must not wait for it (a proxy would
+    time out and a double click would start a second pass). ``start`` returns the run under
+    way, or starts one; the page polls ``current`` until it is finished.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.current: VerifyRun | None = None
+
+    def start(
+        self, make_uow: Callable[[], UnitOfWork], who: Principal, clock: Callable[[], dt.datetime]
+    ) -> VerifyRun:
+        who.require("audit:read")
+        with self._lock:
+            if self.current is not None and self.current.finished is None:
+                return self.current
+            run = VerifyRun(started=clock(), by=who.actor)
+            self.current = run
+        threading.Thread(
+            target=self._work, args=(run, make_uow, who, clock), name="golive-verify", daemon=True
+        ).start()
+        return run
+
+    @staticmethod
+    def _work(
+        run: VerifyRun,
+        make_uow: Callable[[], UnitOfWork],
+        who: Principal,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        try:
+            run.result = verify_now(make_uow(), who)
+        except Exception as exc:  # shown on the page; the server goes on
+            run.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        finally:
+            run.finished = clock()
 
 
 def verify_now(uow: UnitOfWork, who: Principal) -> dict[str, object]:
