@@ -61,6 +61,9 @@ def test_osv_scanner_v1_package_source_and_capitalised_package_key_are_read():
     (f,) = report.findings
     assert f.package is not None
     assert f.package.purl == "pkg:pypi/jinja2@2.4.1"
+    # the lockfile's "Jinja2" is the advisory's "jinja2": its affected entry counts
+    assert f.severity.level is Severity.CRITICAL
+    assert f.fix_versions == ("2.10.1",)
     assert f.location is not None
     assert f.location.path == "/src/app/requirements.txt"
 

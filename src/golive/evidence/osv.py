@@ -20,6 +20,8 @@ a waiver); ``license_violations`` are counted in a note.
 
 from __future__ import annotations
 
+import re
+
 from golive.core.dedupe import normalize_purl
 from golive.core.findings import (
     Binding,
@@ -166,6 +168,12 @@ def read_scanner(doc: Doc) -> ScanReport:
     )
 
 
+def _same_name(a: str, b: str) -> bool:
+    """Package names equal up to case and PyPI's ``-``/``_``/``.`` folding (a lockfile's
+    ``Jinja2`` is an advisory's ``jinja2``)."""
+    return re.sub(r"[-_.]+", "-", a).lower() == re.sub(r"[-_.]+", "-", b).lower()
+
+
 def _scanned(
     rec: Doc,
     name: str,
@@ -185,9 +193,10 @@ def _scanned(
     fixed: list[str] = []
     for aff in rec.get("affected").objects():
         apkg = aff.get("package")
-        if not apkg.is_obj() or apkg.get("name").text() != name:
+        if not apkg.is_obj() or _same_name(apkg.get("name").text(), name) is False:
             continue
-        if eco and apkg.get("ecosystem").text() and apkg.get("ecosystem").text() != eco:
+        their_eco = apkg.get("ecosystem").text()
+        if eco and their_eco and their_eco.split(":")[0].lower() != eco.split(":")[0].lower():
             continue
         claims.extend(_claims(aff.get("severity"), "osv affected"))
         eco_db = aff.get("database_specific")
