@@ -27,7 +27,9 @@ as a bundle. Timed, best of R (untimed: building, exporting, and computing the l
 - raw hashlib SHA-256 over the same leaf bytes (the RFC 8785 leaf of each entry), as one
   streamed hash and as one digest per entry;
 - ``audit.verify_database`` with the public key (``golive audit verify --db``) on SQLite and
-  PostgreSQL: reads every entry, node and checkpoint, recomputes every leaf, node and root;
+  PostgreSQL, in one read snapshot as the command opens it, in one process and with the
+  worker processes it uses for large logs: reads every entry, node and checkpoint,
+  recomputes every leaf, node and root;
 - ``audit.verify_bundle_file`` (``golive audit verify --bundle``): reads and parses the
   bundle file, checks signatures, consistency, the range proof and the personal values.
 
@@ -57,10 +59,11 @@ from golive.core import merkle
 from golive.core.ledger import BundleReport
 from golive.core.note import Ed25519Signer
 from golive.services import audit
-from golive.storage import ledger, worm
+from golive.storage import dialect, ledger, worm
 from golive.storage.engine import make_engine
 from golive.storage.metadata import metadata
 
+DEFAULT_PARALLEL_FROM = audit.PARALLEL_FROM
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ORIGIN = "bench.golive.example/ledger"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -187,9 +190,18 @@ def leaf_bytes(engine: sa.Engine) -> list[bytes]:
         return [ledger.entry_from_row(row).leaf() for row in ledger.iter_entries(connection)]
 
 
-def verify_db(engine: sa.Engine, signer: Ed25519Signer) -> audit.DatabaseReport:
-    with engine.connect() as connection:
-        report = audit.verify_database(connection, [signer.verifier()])
+def verify_db(engine: sa.Engine, signer: Ed25519Signer, workers: bool) -> audit.DatabaseReport:
+    """``verify_database`` in one read snapshot, as ``golive audit verify --db`` opens it;
+    with worker processes (the default for large logs) or in one process."""
+    options: dict[str, str] = {dialect.TRANSACTION_OPTION: "read"}
+    if not dialect.is_sqlite(engine):
+        options["isolation_level"] = "REPEATABLE READ"
+    audit.PARALLEL_FROM = DEFAULT_PARALLEL_FROM if workers else 1 << 62
+    try:
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            report = audit.verify_database(connection, [signer.verifier()])
+    finally:
+        audit.PARALLEL_FROM = DEFAULT_PARALLEL_FROM
     if not report.ok:
         raise SystemExit(f"error: verify_database found {report.findings[:3]}")
     return report
@@ -245,10 +257,14 @@ def end_to_end(args: argparse.Namespace, scratch: Path) -> None:
             ("Merkle root in memory, 1 process", single),
         ]
         for name, db in databases:
-            seconds, report = _best(args.repeat, lambda db=db: verify_db(db, signer))
-            assert isinstance(report, audit.DatabaseReport)
-            assert report.entries == count
-            rows.append((f"verify --db, {name}", seconds))
+            for workers in (False, True):
+                seconds, report = _best(
+                    args.repeat, lambda db=db, workers=workers: verify_db(db, signer, workers)
+                )
+                assert isinstance(report, audit.DatabaseReport)
+                assert report.entries == count
+                how = f"{os.cpu_count()} processes" if workers else "1 process"
+                rows.append((f"verify --db, {name}, {how}", seconds))
         seconds, bundle_report = _best(
             args.repeat,
             lambda: audit.verify_bundle_file(bundle_path, [signer.verifier()]),

@@ -9,7 +9,9 @@ whose leaf hash and in-batch nodes were rewritten to match it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +26,8 @@ from golive.core import merkle
 from golive.core.note import Ed25519Signer
 from golive.errors import InputError
 from golive.services import audit
-from golive.storage import ledger, worm
+from golive.storage import dialect, ledger, worm
+from golive.storage.engine import make_engine
 
 texts = st.text(max_size=40)
 json_values = st.recursive(
@@ -263,3 +266,93 @@ def test_a_bundle_entry_the_c_encoder_spells_differently_still_verifies(
     report = audit.verify_bundle_file(path, [signer.verifier()])
     assert (report.start, report.end) == (0, 3)
     assert core._fast_entries(bundle, bundle["entries"], 0, 3, report.root) is None  # type: ignore[arg-type]
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+
+def _reader(engine: sa.Engine) -> sa.Connection:
+    """A connection reading as 'golive audit verify --db' does: on SQLite a plain BEGIN
+    (no write lock), on PostgreSQL one REPEATABLE READ snapshot."""
+    if engine.dialect.name == "sqlite":
+        engine = make_engine(engine.url.render_as_string(hide_password=False))
+        return engine.connect().execution_options(**{dialect.TRANSACTION_OPTION: "read"})
+    return engine.connect().execution_options(isolation_level="REPEATABLE READ")
+
+
+def _tamper_and_verify_in_workers(
+    engine: sa.Engine, signer: Ed25519Signer, monkeypatch: pytest.MonkeyPatch
+) -> list[audit.DatabaseReport]:
+    """Commit changes behind golive's back, then verify with worker processes (from any
+    size) and in one process; both reports for each change."""
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
+    entries, nodes = ledger.audit_entries, ledger.audit_nodes
+    changes = [
+        lambda c: c.execute(entries.update().where(entries.c.idx == 9).values(actor="mallory")),
+        lambda c: c.execute(
+            nodes.update().where(nodes.c.level == 2, nodes.c.idx == 1).values(hash=b"\1" * 32)
+        ),
+    ]
+    pools: list[bool] = []
+    workers_of = audit._workers
+
+    @contextlib.contextmanager
+    def spy(connection: sa.Connection, entries: int) -> Iterator[object]:
+        with workers_of(connection, entries) as pool:
+            pools.append(pool is not None)
+            yield pool
+
+    monkeypatch.setattr(audit, "_workers", spy)
+    reports = []
+    for change in changes:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            else:
+                for statement in worm._sqlite_drop():
+                    connection.exec_driver_sql(statement)
+            change(connection)
+        for workers in (True, False):
+            monkeypatch.setattr(audit, "PARALLEL_FROM", 0 if workers else 1 << 60)
+            with _reader(engine) as connection, connection.begin():
+                reports.append(audit.verify_database(connection, [signer.verifier()], batch=4))
+    assert pools == [True, False, True, False]  # the worker processes did run
+    return reports
+
+
+def _ledger_of_45(engine: sa.Engine, signer: Ed25519Signer) -> None:
+    for start, count in ((0, 5), (5, 11), (16, 15), (31, 14)):
+        fill(engine, count, start=start)
+        checkpoint(engine, [signer])
+
+
+def test_worker_processes_find_what_one_process_finds_on_sqlite(
+    tmp_path: Path, signer: Ed25519Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ledger.db"
+    engine = sqlite_engine(path)
+    create_ledger(engine)
+    _ledger_of_45(engine, signer)
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
+    with _reader(engine) as connection, connection.begin():
+        assert audit.verify_database(connection, [signer.verifier()], batch=4).ok
+    engine.dispose()
+    superuser = _superuser(path)
+    try:
+        reports = _tamper_and_verify_in_workers(superuser, signer, monkeypatch)
+    finally:
+        superuser.dispose()
+    assert [r.first_bad_index for r in reports] == [9, 9, 4, 4]
+    assert [f.message for f in reports[0].findings] == [f.message for f in reports[1].findings]
+
+
+@pytest.mark.postgres
+def test_worker_processes_read_the_snapshot_of_the_verifying_connection_on_postgresql(
+    pg_engine: sa.Engine, signer: Ed25519Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ledger_of_45(pg_engine, signer)
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
+    with _reader(pg_engine) as connection, connection.begin():
+        assert audit.verify_database(connection, [signer.verifier()], batch=4).ok
+    reports = _tamper_and_verify_in_workers(pg_engine, signer, monkeypatch)
+    assert [r.first_bad_index for r in reports] == [9, 9, 4, 4]

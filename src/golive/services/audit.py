@@ -11,12 +11,17 @@ JSON shapes (version 1, documented in ``docs/ledger.md``): :func:`prove_inclusio
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
+import multiprocessing
+import multiprocessing.pool
 import os
+import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +41,8 @@ from golive.core.merkle import (
 )
 from golive.core.note import Ed25519Signer, Ed25519Verifier, Signer, Verifier, parse_note
 from golive.errors import InputError, VerificationError
-from golive.storage import ledger, worm
+from golive.storage import dialect, ledger, worm
+from golive.storage.engine import make_engine
 
 __all__ = [
     "BUNDLE_MAX_BYTES",
@@ -552,6 +558,7 @@ class _Verifier:
         self.batch = batch
         self.report = DatabaseReport(signatures_checked=bool(verifiers))
         self._fast: list[tuple[int, int]] = []  # batches whose rows were only hashed
+        self._prefetched: Iterator[tuple[bytes, dict[int, list[bytes]]] | None] | None = None
 
     def add(self, index: int | None, message: str) -> None:
         if len(self.report.findings) < _MAX_FINDINGS:
@@ -575,16 +582,25 @@ class _Verifier:
         for stored in (c for c in checkpoints if c.size <= start):
             self._check_root_from_nodes(stored)
         frontier = self._frontier_at(start)
-        position = start
         # batches end on multiples of a power of two, so that a whole batch is one perfect
         # subtree of the tree (its nodes are computed level by level, see _fast_batch)
         align = 1 << (max(self.batch, 1).bit_length() - 1)
+        batches = []
+        position = start
         while position < head.size:
             stop = min((position // align + 1) * align, head.size)
-            due = [c for c in pending if position < c.size <= stop]
-            frontier = self._check_batch(frontier, position, stop, due)
+            batches.append((position, stop, [c for c in pending if position < c.size <= stop]))
             pending = [c for c in pending if c.size > stop]
             position = stop
+        subtrees = [
+            (lo, hi, [c.size for c in due]) for lo, hi, due in batches if _is_subtree(lo, hi)
+        ]
+        with _workers(connection, len(subtrees) * align) as pool:
+            if pool is not None:  # subtrees checked ahead, in order, by worker processes
+                self._prefetched = pool.imap(_worker_check_subtree, subtrees)
+            for lo, hi, due in batches:
+                frontier = self._check_batch(frontier, lo, hi, due)
+            self._prefetched = None
         self._check_outside(start, head.size)
         for stored in pending:
             self.add(
@@ -696,44 +712,29 @@ class _Verifier:
         personal values are parsed, to check the values against their commitments.
         """
         connection, count = self.connection, stop - start
-        rows = ledger.entry_rows(connection, start, stop)
-        if len(rows) != count:
-            return None
-        columns = list(zip(*rows, strict=True))
-        if columns[0] != tuple(range(start, stop)):
-            return None
-        try:
-            leaves = core.stored_leaf_hashes(*columns)
-        except (TypeError, ValueError):  # a text field not a string, a lone surrogate
-            return None
-        kept = ledger.personal_values(connection, range(start, stop))
-        for index, values in kept.items():
-            try:
-                entry = ledger.entry_from_row(
-                    dict(zip(_ROW_KEYS, rows[index - start], strict=True))
-                )
-            except VerificationError:
-                return None
-            if self._personal_mismatches(entry, values):
-                return None
         frontier = frontier.copy()
-        level_of_batch = count.bit_length() - 1
-        if count == 1 << level_of_batch and start % count == 0:
-            # one perfect subtree: its levels in C, then the nodes its root completes
-            levels = [leaves]
-            while len(levels[-1]) > 1:
-                levels.append(merkle.level_up(levels[-1]))
-            before = frontier.hashes
-            above = frontier.append_subtree_hash(level_of_batch, levels[-1][0])[1:]
-            roots = {c.size: self._root_inside(before, levels, start, c.size) for c in due}
-        else:
-            levels, above, roots = self._levels_by_leaf(frontier, leaves, start, due)
-        for level, computed in enumerate(levels):
-            stored = ledger.node_rows(connection, level, start >> level, stop >> level)
-            if [row[1] for row in stored] != computed or [row[0] for row in stored] != list(
-                range(start >> level, (start >> level) + len(computed))
-            ):
+        sizes = [c.size for c in due]
+        if _is_subtree(start, stop):
+            # one perfect subtree, checked on its own (maybe by a worker process), then
+            # the nodes its root completes with the frontier
+            if self._prefetched is not None:
+                local = next(self._prefetched)
+            else:
+                local = _check_subtree(connection, start, stop, sizes)
+            if local is None:
                 return None
+            root, inside = local
+            before = frontier.hashes
+            above = frontier.append_subtree_hash(count.bit_length() - 1, root)[1:]
+            roots = {size: _fold([*before, *inside[size]]) for size in sizes}
+        else:
+            leaves = _row_leaves(connection, start, stop)
+            if leaves is None:
+                return None
+            levels, roots = self._levels_by_leaf(frontier, leaves, due)
+            if not _nodes_match(connection, start, levels):
+                return None
+            above = []
         if above:
             keys = {(node.level, node.index) for node in above}
             stored_above = ledger.read_nodes(connection, keys)
@@ -744,28 +745,9 @@ class _Verifier:
         return frontier
 
     @staticmethod
-    def _root_inside(
-        before: Sequence[bytes], levels: Sequence[Sequence[bytes]], start: int, size: int
-    ) -> bytes:
-        """The root of the tree of ``size`` leaves, ``start < size <= start + 2**k``, from
-        ``before``, the frontier hashes at ``start``, and ``levels``, the k + 1 levels of
-        the perfect subtree of leaves ``[start, start + 2**k)``."""
-        hashes = list(before)
-        for lo, hi in merkle.perfect_ranges(start, size):
-            level = (hi - lo).bit_length() - 1
-            hashes.append(levels[level][(lo - start) >> level])
-        acc = hashes[-1]
-        for node in reversed(hashes[:-1]):
-            acc = merkle.node_hash(node, acc)
-        return acc
-
     def _levels_by_leaf(
-        self,
-        frontier: Frontier,
-        leaves: Sequence[bytes],
-        start: int,
-        due: Sequence[ledger.StoredCheckpoint],
-    ) -> tuple[list[list[bytes]], list[merkle.Node], dict[int, bytes]]:
+        frontier: Frontier, leaves: Sequence[bytes], due: Sequence[ledger.StoredCheckpoint]
+    ) -> tuple[list[list[bytes]], dict[int, bytes]]:
         """For a batch that is not one perfect subtree: append leaf by leaf (``frontier``
         is advanced); the nodes completed at each level in index order, and the roots at
         the checkpoint sizes ``due``."""
@@ -780,7 +762,7 @@ class _Verifier:
                 levels[node.level].append(node.hash)
             if frontier.size in sizes:
                 roots[frontier.size] = frontier.root()
-        return levels, [], roots
+        return levels, roots
 
     def _checked_batch(
         self,
@@ -851,21 +833,8 @@ class _Verifier:
                 except VerificationError as exc:
                     self.add(int(row.idx), str(exc))
 
-    def _personal_mismatches(
-        self, entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]
-    ) -> list[str]:
-        wrong = []
-        for name, (salt, value) in kept.items():
-            try:
-                commitment = core.personal_commitment(core.parse_json(value), salt)
-            except InputError:
-                commitment = {}
-            if entry.payload.get(name) != commitment:
-                wrong.append(name)
-        return wrong
-
     def _check_personal(self, entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]) -> None:
-        for name in self._personal_mismatches(entry, kept):
+        for name in _personal_mismatches(entry, kept):
             self.add(
                 entry.index,
                 f"the kept personal value {name!r} of entry {entry.index} does not "
@@ -874,6 +843,172 @@ class _Verifier:
 
 
 _ROW_KEYS = ("idx", "action", "actor", "correlation_id", "payload", "subject", "tenant", "time")
+
+
+def _personal_mismatches(entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]) -> list[str]:
+    """The kept personal values of ``entry`` that do not match their commitments."""
+    wrong = []
+    for name, (salt, value) in kept.items():
+        try:
+            commitment = core.personal_commitment(core.parse_json(value), salt)
+        except InputError:
+            commitment = {}
+        if entry.payload.get(name) != commitment:
+            wrong.append(name)
+    return wrong
+
+
+def _is_subtree(start: int, stop: int) -> bool:
+    return merkle.is_perfect(start, stop)
+
+
+def _fold(hashes: Sequence[bytes]) -> bytes:
+    """The root over perfect subtree hashes, left to right (as :meth:`Frontier.root`)."""
+    acc = hashes[-1]
+    for node in reversed(hashes[:-1]):
+        acc = merkle.node_hash(node, acc)
+    return acc
+
+
+def _row_leaves(connection: sa.Connection, start: int, stop: int) -> list[bytes] | None:
+    """The leaf hashes of the stored rows ``[start, stop)`` from their stored text, with
+    the kept personal values checked; None if a row is missing or anything is off."""
+    rows = ledger.entry_rows(connection, start, stop)
+    if len(rows) != stop - start:
+        return None
+    columns = list(zip(*rows, strict=True))
+    if columns[0] != tuple(range(start, stop)):
+        return None
+    try:
+        leaves = core.stored_leaf_hashes(*columns)
+    except (TypeError, ValueError):  # a text field not a string, a lone surrogate
+        return None
+    for index, values in ledger.personal_values(connection, range(start, stop)).items():
+        try:
+            entry = ledger.entry_from_row(dict(zip(_ROW_KEYS, rows[index - start], strict=True)))
+        except VerificationError:
+            return None
+        if _personal_mismatches(entry, values):
+            return None
+    return leaves
+
+
+def _nodes_match(connection: sa.Connection, start: int, levels: Sequence[Sequence[bytes]]) -> bool:
+    """Whether the stored nodes of each level, from the first completed in the batch at
+    ``start`` on, are exactly ``levels`` (one indexed range per level)."""
+    for level, computed in enumerate(levels):
+        low = start >> level
+        stored = ledger.node_rows(connection, level, low, low + len(computed))
+        if len(stored) != len(computed) or [row[1] for row in stored] != computed:
+            return False  # (level, idx) is the key: as many rows as slots, in idx order
+    return True
+
+
+def _check_subtree(
+    connection: sa.Connection, start: int, stop: int, sizes: Sequence[int]
+) -> tuple[bytes, dict[int, list[bytes]]] | None:
+    """Check the perfect subtree of leaves ``[start, stop)`` on its own: rows, leaves,
+    kept personal values and every stored node inside it. Returns its root and, for each
+    tree size in ``sizes`` (inside the subtree), the hashes of the perfect subtrees that
+    cover ``[start, size)``; None if anything differs."""
+    leaves = _row_leaves(connection, start, stop)
+    if leaves is None:
+        return None
+    levels = [leaves]
+    while len(levels[-1]) > 1:
+        levels.append(merkle.level_up(levels[-1]))
+    if not _nodes_match(connection, start, levels):
+        return None
+    inside = {}
+    for size in sizes:
+        inside[size] = [
+            levels[(hi - lo).bit_length() - 1][(lo - start) >> ((hi - lo).bit_length() - 1)]
+            for lo, hi in merkle.perfect_ranges(start, size)
+        ]
+    return levels[-1][0], inside
+
+
+PARALLEL_FROM = 1 << 18
+"""Entries in whole subtrees from which :func:`verify_database` checks them in worker
+processes (one per CPU, forked), when the platform forks and the database allows it."""
+
+_WORKER: list[sa.Connection] = []
+_SNAPSHOT = re.compile(r"[0-9A-Fa-f-]+")
+
+
+@contextlib.contextmanager
+def _workers(connection: sa.Connection, entries: int) -> Iterator[multiprocessing.pool.Pool | None]:
+    """A pool of forked worker processes reading the same database, or None when it would
+    not pay (fewer than :data:`PARALLEL_FROM` entries, one CPU) or could not read what
+    ``connection`` reads: an in-memory SQLite database, or a transaction that may have
+    written (workers would not see its uncommitted rows; on SQLite any transaction holding
+    the write lock, as golive's own read-write ones do from their start). On PostgreSQL
+    every worker reads in the snapshot of ``connection`` (``pg_export_snapshot``); on
+    SQLite in its own read transaction, which holds the same append-only rows below the
+    head."""
+    cpus = os.cpu_count() or 1
+    if entries < PARALLEL_FROM or cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    url = connection.engine.url
+    snapshot = None
+    if dialect.is_sqlite(connection):
+        if (
+            url.database in (None, "", ":memory:")
+            or url.query
+            or not _sqlite_unlocked(url.database)
+        ):
+            yield None
+            return
+    else:
+        if connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None:
+            yield None
+            return
+        snapshot = str(connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar())
+        if not _SNAPSHOT.fullmatch(snapshot):
+            yield None
+            return
+    context = multiprocessing.get_context("fork")
+    initargs = (url.render_as_string(hide_password=False), snapshot)
+    with context.Pool(cpus, initializer=_worker_init, initargs=initargs) as pool:
+        yield pool
+
+
+def _sqlite_unlocked(path: str) -> bool:
+    """Whether no connection holds the write lock of the SQLite database at ``path`` (so
+    no transaction has uncommitted rows workers could not see), probed with a ``BEGIN
+    IMMEDIATE`` that does not wait. A writer, or a transaction begun for writing: no."""
+    try:
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        probe.close()
+
+
+def _worker_init(url: str, snapshot: str | None) -> None:
+    """In a worker process: open its own connection, in the given snapshot if any."""
+    options: dict[str, str] = {dialect.TRANSACTION_OPTION: "read"}
+    if snapshot is not None:
+        options["isolation_level"] = "REPEATABLE READ"
+    connection = make_engine(url).connect().execution_options(**options)
+    connection.begin()
+    if snapshot is not None:
+        connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    _WORKER.append(connection)
+
+
+def _worker_check_subtree(
+    task: tuple[int, int, list[int]],
+) -> tuple[bytes, dict[int, list[bytes]]] | None:
+    start, stop, sizes = task
+    return _check_subtree(_WORKER[0], start, stop, sizes)
 
 
 def _perfect_keys(start: int, end: int) -> list[tuple[int, int]]:
