@@ -209,3 +209,30 @@ def test_spdx_3_json_ld_from_syft_is_read_as_an_sbom():
     assert requests.version == "2.31.0"
     assert report.document_id == "https://example.invalid/spdxdocs/app-0002"
     assert any("JSON-LD" in n for n in report.notes)
+
+
+def test_bandit_sarif_file_it_could_not_parse_makes_the_scan_incomplete():
+    report = scan("handmade/sarif-bandit.sarif")
+    assert not report.completeness.complete
+    assert any("syntax error" in r for r in report.completeness.reasons)
+
+
+def test_bandit_sarif_severity_is_each_results_own_not_the_rules_first_default():
+    low, medium = scan("handmade/sarif-bandit.sarif").findings
+    assert low.severity.level is Severity.LOW
+    # level omitted (bandit leaves out "warning") and the rule's default is "note"
+    assert medium.severity.level is Severity.MEDIUM
+    assert not medium.severity.inferred
+
+
+def test_bandit_sarif_password_quoted_in_the_message_never_reaches_output():
+    import json
+
+    from golive.core.findings import to_jsonable
+
+    report = scan("handmade/sarif-bandit.sarif")
+    raw = (FIXTURES / "handmade/sarif-bandit.sarif").read_text()
+    assert "glv-fake-bandit-sarif-pass-1" in raw
+    dumped = json.dumps(to_jsonable(report))
+    assert "glv-fake-bandit-sarif-pass" not in dumped
+    assert "[redacted]" in report.findings[0].title

@@ -38,7 +38,8 @@ _QUOTES_SECRET = {"B105", "B106", "B107"}
 _QUOTED = re.compile(r"(['\"]).*\1", re.DOTALL)
 
 
-def _issue_text(rule: str, text: str) -> str:
+def redact_issue_text(rule: str, text: str) -> str:
+    """Bandit's issue text with a quoted secret replaced (JSON and SARIF alike)."""
     if rule in _QUOTES_SECRET or "password" in text.lower():
         return _QUOTED.sub("[redacted]", text)
     return text
@@ -64,7 +65,7 @@ def read(doc: Doc) -> ScanReport:
                 tool="bandit",
                 source=doc.source,
                 rule_id=rule,
-                title=_issue_text(rule, res.get("issue_text").text())[:300],
+                title=redact_issue_text(rule, res.get("issue_text").text())[:300],
                 severity=resolve_severity(
                     [claim_from_label("bandit", label)],
                     f"bandit severity {label!r}" if label else "bandit gives no severity",

@@ -41,6 +41,7 @@ from golive.core.severity import LABEL_MAPS, Claim, claim_from_label, sarif_clai
 from golive.errors import EvidenceError
 from golive.evidence._common import fingerprint, is_redacted, package, unique, vuln_ids_in
 from golive.evidence._doc import Doc, as_integer, clean
+from golive.evidence.bandit import redact_issue_text
 
 FORMAT = "sarif"
 
@@ -146,6 +147,11 @@ def _read_run(
             if note.get("level").text() == "error":
                 text = note.get("message").get("text").text()[:200]
                 reasons.append(f"{label}: tool error notification: {text}")
+        # Bandit's SARIF reports files it could not scan (syntax errors) here, not above
+        for note in inv.get("toolConfigurationNotifications").objects():
+            if note.get("level").text() == "error":
+                text = note.get("message").get("text").text()[:200]
+                reasons.append(f"{label}: tool configuration error notification: {text}")
 
     results = run.get("results")
     if results.is_null():
@@ -253,7 +259,7 @@ def _finding(
         if rule_props is not None and rule_props.is_obj()
         else None
     )
-    label_claim = _tool_label(tool, rule_id, rule_props)
+    label_claim = _result_label(tool, props) or _tool_label(tool, rule_id, rule_props)
     severity = _severity(
         result_ss, rule_ss, label_claim, level, origin, f"{label}: {rule_id}", notes
     )
@@ -274,6 +280,8 @@ def _finding(
         message = rule.get("shortDescription").get("text").text() or rule.get("name").text()
     elif secret:
         message = ""
+    if _is_bandit(tool):
+        message = redact_issue_text(rule_id, message)
     ids = vuln_ids_in(rule_id) if kind is ScanKind.SCA else []
     finding_kind = (
         FindingKind.SECRET if secret else FindingKind.VULNERABILITY if ids else FindingKind.CODE
@@ -389,7 +397,8 @@ class _Fast:
         notes: list[str],
     ) -> None:
         self.tool = tool
-        self.enabled = kind is not ScanKind.SECRETS
+        # secret scanners and Bandit (a label on each result) take the full path
+        self.enabled = kind is not ScanKind.SECRETS and not _is_bandit(tool)
         self.sca = kind is ScanKind.SCA
         self.driver = driver
         self.extensions = extensions
@@ -530,6 +539,22 @@ def _fast_fingerprint(r: dict[str, object], rule_id: str, location: Location | N
             raise _Bail
     where = (location.path, location.line, location.column) if location else ()
     return fingerprint(rule_id, *where)
+
+
+def _is_bandit(tool: Tool) -> bool:
+    return tool.name.lower() == "bandit"
+
+
+def _result_label(tool: Tool, props: Doc) -> Claim | None:
+    """Bandit's own severity on each result (``properties.issue_severity``).
+
+    Bandit's SARIF omits a result's ``level`` when it is ``warning`` while the rule's default
+    level comes from the first issue of that test: by the SARIF chain a MEDIUM issue after a
+    LOW one of the same test would read as a note. Its own word is the tool's label.
+    """
+    if not _is_bandit(tool) or not props.is_obj():
+        return None
+    return claim_from_label("bandit", props.get("issue_severity").value)
 
 
 def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | None:
