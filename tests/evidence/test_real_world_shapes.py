@@ -236,3 +236,12 @@ def test_bandit_sarif_password_quoted_in_the_message_never_reaches_output():
     dumped = json.dumps(to_jsonable(report))
     assert "glv-fake-bandit-sarif-pass" not in dumped
     assert "[redacted]" in report.findings[0].title
+
+
+def test_grype_sarif_names_the_package_of_each_rule_from_its_help_text():
+    report = scan("handmade/sarif-grype.sarif")
+    packages = [(f.package.name, f.package.version) for f in report.findings if f.package]
+    assert packages == [("libfoo", "1.1.1"), ("libbar", "3.0")]
+    (issue,) = merge(report.findings)
+    assert issue.ids == ("CVE-2099-3001",)
+    assert issue.severity.level is Severity.HIGH

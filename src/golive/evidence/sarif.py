@@ -293,7 +293,10 @@ def _finding(
         if purl:
             pkg = package(purl, None, purl)
     if ids and pkg is None and "trivy" in tool.name.lower():
-        pkg = _trivy_package(result.get("message").get("text").text())
+        pkg = _named_package(result.get("message").get("text").text(), "Installed Version")
+    elif ids and pkg is None and "grype" in tool.name.lower() and rule is not None:
+        # grype: one rule per vulnerability and package, named in the rule's help text
+        pkg = _named_package(rule.get("help").get("text").text(), "Version")
     return Finding(
         kind=finding_kind,
         tool=tool.name,
@@ -574,17 +577,20 @@ def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | Non
     return None
 
 
-def _trivy_package(message: str) -> Package | None:
-    """The package Trivy names in a result's message (``Package: x`` and ``Installed Version: y``
-    lines): Trivy's SARIF has one rule per CVE and no package field, so without this every
-    package of one CVE would be the same, unnamed finding."""
+def _named_package(text: str, version_key: str) -> Package | None:
+    """The package named by ``Package: x`` and ``<version_key>: y`` lines.
+
+    Trivy's SARIF has one rule per CVE and names the package only in each result's message;
+    grype's has one rule per vulnerability and package and names it in the rule's help text.
+    Without this every package of one CVE would be the same, unnamed finding.
+    """
     fields: dict[str, str] = {}
-    for line in message.splitlines():
+    for line in text.splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip() in {"Package", "Installed Version"}:
+        if sep and key.strip() in {"Package", version_key}:
             fields.setdefault(key.strip(), value.strip())
     name = fields.get("Package")
-    return package(name, fields.get("Installed Version") or None, None) if name else None
+    return package(name, fields.get(version_key) or None, None) if name else None
 
 
 def _viewer_hides(suppressions: tuple[Suppression, ...]) -> bool:
