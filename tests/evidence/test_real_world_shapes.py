@@ -245,3 +245,27 @@ def test_grype_sarif_names_the_package_of_each_rule_from_its_help_text():
     (issue,) = merge(report.findings)
     assert issue.ids == ("CVE-2099-3001",)
     assert issue.severity.level is Severity.HIGH
+
+
+def test_junit_re_encoded_as_utf16_by_powershell_with_a_utf8_declaration_is_read():
+    from evidence_support import junit_of
+
+    report = junit_of("handmade/junit-utf16-powershell.xml")
+    assert (report.counts.total, report.counts.failed) == (2, 1)
+
+
+def test_junit_in_utf8_declaring_utf16_is_read():
+    from evidence_support import junit_of
+
+    report = junit_of("handmade/junit-declared-utf16.xml")
+    assert (report.counts.total, report.counts.failed) == (2, 1)
+
+
+def test_a_dtd_in_utf16_xml_is_still_refused():
+    import pytest
+
+    from golive.errors import EvidenceError
+
+    bomb = (FIXTURES / "handmade/junit-billion-laughs.xml").read_text(encoding="utf-8")
+    with pytest.raises(EvidenceError, match="DTD"):
+        read_bytes(bomb.encode("utf-16"), "bomb.xml")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -64,8 +65,42 @@ def parse_json(data: bytes, source: str) -> object:
         raise EvidenceError(source, f"invalid JSON: {exc}") from None
 
 
+def is_wide_text(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-16 or UTF-32 text (a BOM, or NUL bytes at the start)."""
+    return data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and 0 in data[:4])
+
+
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+
+
+def _utf8_xml(data: bytes, source: str) -> bytes:
+    """UTF-16/32 XML as UTF-8, its declaration dropped.
+
+    Windows PowerShell's ``>`` re-encodes a tool's UTF-8 output as UTF-16 and keeps its
+    ``encoding="UTF-8"`` declaration (jstemmer/go-junit-report#99), which expat refuses.
+    """
+    text = decode_text(data, source)
+    return _XML_DECLARATION.sub("", text, count=1).encode("utf-8")
+
+
+def _without_wrong_declaration(data: bytes, error: str) -> bytes | None:
+    """UTF-8 bytes whose declaration names another encoding (a reporter that writes
+    ``encoding="utf-16"`` over UTF-8 text, thomhurst/TUnit#4001), without that declaration;
+    None when that is not the problem."""
+    if "encoding" not in error:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    stripped = _XML_DECLARATION.sub("", text, count=1)
+    return stripped.encode("utf-8") if stripped != text else None
+
+
 def parse_xml(data: bytes, source: str) -> ET.Element:
     """The root element of ``data``, parsed by defusedxml with DTDs and entities refused."""
+    if is_wide_text(data):
+        data = _utf8_xml(data, source)
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -73,7 +108,10 @@ def parse_xml(data: bytes, source: str) -> ET.Element:
             source, f"XML with a DTD or entity declarations is refused ({type(exc).__name__})"
         ) from None
     except ET.ParseError as exc:
-        raise EvidenceError(source, f"invalid XML: {exc}") from None
+        retry = _without_wrong_declaration(data, str(exc))
+        if retry is None:
+            raise EvidenceError(source, f"invalid XML: {exc}") from None
+        return parse_xml(retry, source)
     except (ValueError, RecursionError) as exc:
         raise EvidenceError(source, f"invalid XML: {exc}") from None
     if not isinstance(root, ET.Element):

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from golive.errors import EvidenceError
-from golive.evidence._io import parse_json, parse_xml
+from golive.evidence._io import decode_text, is_wide_text, parse_json, parse_xml
 
 FORMATS = (
     "junit",
@@ -73,9 +73,13 @@ def _first_byte(data: bytes) -> bytes:
     for bom in (b"\xef\xbb\xbf",):
         if data.startswith(bom):
             data = data[len(bom) :]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and 0 in data[:4]):
-        # UTF-16/32 text: only JSON is read in those encodings
-        return b"{"
+    if is_wide_text(data):
+        # UTF-16/32 text (JSON, or XML re-encoded by a Windows shell): its first character
+        try:
+            text = decode_text(data, "").lstrip("\ufeff \t\r\n")
+        except EvidenceError:
+            return b"{"  # the JSON parser names the problem
+        return text[:1].encode("utf-8", "replace") if text[:1] in ("<", "{", "[") else b"{"
     stripped = data.lstrip()
     return stripped[:1]
 
