@@ -269,3 +269,11 @@ def test_a_dtd_in_utf16_xml_is_still_refused():
     bomb = (FIXTURES / "handmade/junit-billion-laughs.xml").read_text(encoding="utf-8")
     with pytest.raises(EvidenceError, match="DTD"):
         read_bytes(bomb.encode("utf-16"), "bomb.xml")
+
+
+def test_grype_ignore_rule_written_as_an_empty_object_is_flagged_as_possibly_blanket():
+    report = scan("handmade/grype-ignored-old.json")
+    assert all(f.hidden_by_tool for f in report.findings)
+    assert any("naming no vulnerability or package" in n for n in report.notes)
+    # rules that name a vulnerability or a package are not blanket
+    assert sum("blanket" in n or "naming no" in n for n in report.notes) == 1

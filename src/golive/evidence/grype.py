@@ -54,10 +54,17 @@ def read(doc: Doc) -> ScanReport:
                 if k not in {"reason", "package"} and not v.is_obj() and v.text()
             ]
             pkg = rule.get("package")
-            if pkg.is_obj():
-                scope.extend(f"package.{k}={v.text()}" for k, v in pkg.members() if v.text())
-            if state and not rule.get("vulnerability").text() and not pkg.is_obj():
-                blanket.add(state)
+            pkg_scope = (
+                [f"package.{k}={v.text()}" for k, v in pkg.members() if not v.is_obj() and v.text()]
+                if pkg.is_obj()
+                else []
+            )
+            scope.extend(pkg_scope)
+            # a package object of empty fields scopes nothing; grype before fix-state was
+            # written (presenter/models/ignore.go) shows a fix-state-only rule as {}
+            unscoped = not rule.get("vulnerability").text() and not pkg_scope
+            if unscoped and not rule.get("vex-status").text():
+                blanket.add(state or "")
             reason = rule.get("reason").text()
             rules.append(
                 Suppression(
@@ -70,6 +77,9 @@ def read(doc: Doc) -> ScanReport:
     for state in sorted(blanket):
         notes.append(
             f"a blanket ignore rule (fix-state: {state}) hides every vulnerability in that state"
+            if state
+            else "an ignore rule naming no vulnerability or package (written as {}) hid "
+            "vulnerabilities: it may be a blanket fix-state rule"
         )
     source = doc.get("source")
     digests: list[str] = []
