@@ -277,3 +277,11 @@ def test_grype_ignore_rule_written_as_an_empty_object_is_flagged_as_possibly_bla
     assert any("naming no vulnerability or package" in n for n in report.notes)
     # rules that name a vulnerability or a package are not blanket
     assert sum("blanket" in n or "naming no" in n for n in report.notes) == 1
+
+
+def test_osv_scanner_output_with_a_new_top_level_key_is_still_detected():
+    import json
+
+    doc = json.loads((FIXTURES / "handmade/osv-scanner-v2.json").read_text())
+    doc["some_future_section"] = {"enabled": True}
+    assert detect(json.dumps(doc).encode(), "x").format == "osv-scanner"

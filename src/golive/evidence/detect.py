@@ -24,7 +24,7 @@ osv                ``id`` with ``affected``/``aliases``/``modified``; or
                    ``{"vulns": [...]}``; or an array of such records
 osv-scanner        ``results`` array of ``{source|packageSource, packages}``
                    and no ``errors``; or ``{"results": []}`` alone or with
-                   ``experimental_config``
+                   ``experimental_config`` (and osv-scanner's other top-level keys)
 gitleaks           an array of objects with ``RuleID``; or ``[]``
 golive-commands    ``schema: "golive.commands/v1"``
 =================  =====================================================
@@ -171,8 +171,10 @@ _OSV_SCANNER_TOP = frozenset(
 
 def _osv_scanner(d: dict[str, object]) -> bool:
     results = d.get("results")
-    if not isinstance(results, list) or not d.keys() <= _OSV_SCANNER_TOP:
+    if not isinstance(results, list) or "errors" in d:
         return False
+    if not results:  # an empty report: only osv-scanner's own top-level keys
+        return d.keys() <= _OSV_SCANNER_TOP
     return all(
         isinstance(r, dict)
         and ("packages" in r or "Packages" in r)
