@@ -177,3 +177,78 @@ def test_approvals_ingested_through_the_api_count_once_per_fresh_approver_not_th
     reviewed = _evaluate(client, tenant, author="ben")["reviewed"]
     assert reviewed["outcome"] == "pass", reviewed
     assert "counted approvals: ana, dora" in reviewed["facts"]
+
+
+SOAK_POLICY = POLICY.replace(
+    "      from: staging\n      same_digest: true\n",
+    "      from: staging\n      same_digest: true\n      soak: 48h\n      suite: regression\n",
+)
+
+
+def _run(time, result="passed", suite="regression", digest=DIGEST, **extra):
+    return {
+        "suite": suite,
+        "environment": "staging",
+        "deployable": "api",
+        "digest": digest,
+        "result": result,
+        "time": time,
+        **extra,
+    }
+
+
+def test_a_48h_soak_is_decided_from_suite_runs_ingested_through_the_api(client, tenant):
+    client.post("/api/v1/policies", json={"source": SOAK_POLICY}, headers=tenant.auth())
+    deployed = {
+        "environment": "staging",
+        "deployable": "api",
+        "version": "1.0.0",
+        "digest": DIGEST,
+        "status": "succeeded",
+        "time": "2026-11-21T10:00:00Z",  # 74 h before NOW
+    }
+    _post(client, tenant, "deployments", [deployed])
+    staged = _evaluate(client, tenant)["staged"]
+    assert staged["outcome"] != "pass"  # no run covers the soak window yet
+
+    _post(
+        client,
+        tenant,
+        "suite-runs",
+        [
+            _run("2026-11-22T13:00:00Z"),
+            _run("2026-11-23T12:00:00Z"),
+            _run("2026-11-24T11:00:00Z", tests=420, failed=0),
+            _run("2026-11-24T11:30:00Z", suite="smoke", result="failed"),  # another suite
+            _run("2026-11-24T11:40:00Z", digest=OTHER, result="failed"),  # another artifact
+        ],
+    )
+    staged = _evaluate(client, tenant)["staged"]
+    assert staged["outcome"] == "pass", staged
+
+    _post(
+        client,
+        tenant,
+        "suite-runs",
+        [_run("2026-11-24T08:00:00Z", result="failed", tests=420, failed=3, detail="3 flaky")],
+    )
+    staged = _evaluate(client, tenant)["staged"]
+    assert staged["outcome"] == "fail"
+    assert "3 failed of 420; 3 flaky" in " ".join(staged["reasons"] + [staged["summary"]])
+
+
+def test_suite_runs_are_listed_and_filtered_and_bad_ones_refused(client, tenant):
+    _post(client, tenant, "suite-runs", [_run("2026-11-24T11:00:00Z"), _run(NOW, suite="smoke")])
+    listed = client.get(
+        "/api/v1/suite-runs", params={"suite": "smoke"}, headers=tenant.auth("developer")
+    ).json()["items"]
+    assert [r["suite"] for r in listed] == ["smoke"]
+    bad = client.post(
+        "/api/v1/suite-runs",
+        json={"repository": "org/app", "records": [_run("2026-11-24T11:00:00", result="ok")]},
+        headers={**tenant.auth(), "Idempotency-Key": key()},
+    )
+    assert bad.status_code == 422
+    details = {d["field"]: d["message"] for d in bad.json()["error"]["details"]}
+    assert details["records[0].result"] == "Input should be 'passed' or 'failed'"
+    assert "needs a UTC offset" in details["records[0].time"]

@@ -25,6 +25,19 @@ POLICY = (
     Path(__file__).resolve().parents[2] / "examples" / "policies" / "minimal.yaml"
 ).read_text()
 OPEN_ROUTES = {"/healthz", "/readyz", "/metrics"}
+SUITE_RUNS = {
+    "repository": "org/app",
+    "records": [
+        {
+            "suite": "regression",
+            "environment": "staging",
+            "deployable": "api",
+            "digest": "sha256:" + "ab" * 32,
+            "result": "passed",
+            "time": "2026-11-24T10:00:00Z",
+        }
+    ],
+}
 
 
 class _Route:
@@ -50,6 +63,7 @@ def _seed(client, tenant) -> dict[str, dict[str, object]]:
     for kind, body in (
         ("evidence", evidence_batch()),
         ("deployments", deployments_batch(1)),
+        ("suite-runs", SUITE_RUNS),
         ("approvals", approvals_batch()),
         ("signoffs", signoffs_batch()),
     ):

@@ -38,6 +38,20 @@ class Deployment(_Strict):
     time: AwareTime
 
 
+class SuiteRun(_Strict):
+    """One run of a test suite against a deployed artifact (the promotion gate's soak)."""
+
+    suite: Id = Field(description="The suite, as the promotion gate's `suite` names it.")
+    environment: Id = Field(description="Where it ran (the promotion's source environment).")
+    deployable: Id
+    digest: Digest = Field(description="The artifact the suite ran against.")
+    result: Literal["passed", "failed"]
+    time: AwareTime = Field(description="When the run finished.")
+    tests: Annotated[int, Field(ge=0)] | None = None
+    failed: Annotated[int, Field(ge=0)] | None = None
+    detail: Text | None = None
+
+
 class Approval(_Strict):
     approval: Id = Field(description="The id of the approval rule in the policy.")
     environment: Id | None = None
@@ -105,6 +119,11 @@ Repository = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]
 class DeploymentBatch(_Strict):
     repository: Repository
     records: Annotated[list[Deployment], Field(min_length=1, max_length=MAX_RECORDS)]
+
+
+class SuiteRunBatch(_Strict):
+    repository: Repository
+    records: Annotated[list[SuiteRun], Field(min_length=1, max_length=MAX_RECORDS)]
 
 
 class ApprovalBatch(_Strict):

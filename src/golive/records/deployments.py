@@ -129,15 +129,32 @@ def _run(path: Path, index: int, run: _Run) -> SuiteRun:
     )
 
 
-def from_stored(rows: Iterable[Mapping[str, Any]]) -> DeploymentFacts:
-    """Deployment records ingested through the API (``deployments`` rows), as the promotion
-    gate reads them. Suite runs are not ingested yet, so a ``soak`` cannot be shown from the
-    store alone (the gate says no runs cover the window)."""
+def from_stored(
+    rows: Iterable[Mapping[str, Any]], runs: Iterable[Mapping[str, Any]] = ()
+) -> DeploymentFacts:
+    """Deployment records and suite runs ingested through the API (``deployments`` and
+    ``suite_runs`` rows), as the promotion gate reads them."""
     return DeploymentFacts(
         tuple(
             Deployment(str(r["environment"]), str(r["digest"] or ""), r["time"], str(r["status"]))
             for r in rows
         ),
-        (),
-        "stored deployment records",
+        tuple(_stored_run(r) for r in runs),
+        "stored deployment records and suite runs",
+    )
+
+
+def _stored_run(row: Mapping[str, Any]) -> SuiteRun:
+    counts = ""
+    if row.get("tests") is not None:
+        counts = f"{row.get('failed') or 0} failed of {row['tests']}"
+    detail = "; ".join(x for x in (counts, row.get("detail") or "") if x)
+    return SuiteRun(
+        str(row["suite"]),
+        str(row["environment"]),
+        str(row["digest"]),
+        row["time"],
+        row["result"] == "passed",
+        detail=detail if row["result"] != "passed" else "",
+        source=f"suite run {row['id']} (batch {row['batch_key']})",
     )

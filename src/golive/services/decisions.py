@@ -2,8 +2,9 @@
 
 The engine is the CLI's (:func:`golive.core.gate.decide`); the facts are what was
 ingested for the candidate: evidence files (by deployable and version, or by
-commit), approvals and sign-offs (by deployable and version) and deployment records
-(of the deployable, any version: promotion asks where its digest went before),
+commit), approvals and sign-offs (by deployable and version), deployment records and
+suite runs (of the deployable, any version: promotion asks where its digest went before
+and how its suites ran there),
 converted by :mod:`golive.records` into the values the gate's checks read. The
 policy is a version published to the server: the one named by digest, else the newest.
 Decisions are immutable rows (triggers refuse UPDATE and DELETE) and each is written
@@ -141,7 +142,8 @@ def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Fac
             u.records.for_subject("signoffs", tenant, *subject), candidate
         ),
         deployments=deployments.from_stored(
-            u.records.for_deployable("deployments", tenant, request.deployable)
+            u.records.for_deployable("deployments", tenant, request.deployable),
+            u.records.for_deployable("suite_runs", tenant, request.deployable),
         ),
     )
 

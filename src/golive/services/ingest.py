@@ -1,4 +1,4 @@
-"""Ingestion: batches of evidence files, deployment records, approvals and sign-offs.
+"""Ingestion: batches of evidence files, deployment records, suite runs, approvals, sign-offs.
 
 Each batch is stored exactly once per ``Idempotency-Key`` (see
 :mod:`golive.services.idempotency`), with one audit ledger entry in the same
@@ -20,7 +20,7 @@ from golive.services.access import Principal
 from golive.services.idempotency import Answer, Work, run_once
 from golive.storage.unit_of_work import UnitOfWork
 
-KINDS = ("evidence", "deployments", "approvals", "signoffs")
+KINDS = ("evidence", "deployments", "suite_runs", "approvals", "signoffs")
 
 
 def ingest(
@@ -80,7 +80,13 @@ def ingest(
         }
         return Work(201, body, len(ids))
 
-    return run_once(uow, principal, key=key, route=f"POST /api/v1/{kind}", digest=digest, work=work)
+    route = f"POST /api/v1/{path_of(kind)}"
+    return run_once(uow, principal, key=key, route=route, digest=digest, work=work)
+
+
+def path_of(kind: str) -> str:
+    """The API path segment of a kind (``suite_runs`` is ``suite-runs``)."""
+    return kind.replace("_", "-")
 
 
 def _prepare(kind: str, index: int, record: Mapping[str, Any]) -> dict[str, Any]:

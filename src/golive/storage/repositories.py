@@ -27,6 +27,7 @@ from golive.storage.tables import (
     publish_attempts,
     repositories,
     signoffs,
+    suite_runs,
     tenants,
     tokens,
 )
@@ -245,6 +246,7 @@ class PolicyRepository:
 RECORD_TABLES = {
     "evidence": evidence_files,
     "deployments": deployments,
+    "suite_runs": suite_runs,
     "approvals": approvals,
     "signoffs": signoffs,
 }

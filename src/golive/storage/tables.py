@@ -125,6 +125,27 @@ deployments = Table(
     Index("ix_deployments_tenant_deployable", "tenant_id", "deployable", "id"),
 )
 
+suite_runs = Table(
+    "suite_runs",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("repository_id", _Id, ForeignKey("repositories.id"), nullable=False),
+    Column("batch_key", String(200), nullable=False),
+    Column("environment", String(80), nullable=False),
+    Column("deployable", String(80), nullable=False),
+    Column("suite", String(80), nullable=False),
+    Column("digest", String(200), nullable=False),
+    Column("result", String(20), nullable=False),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("tests", Integer, nullable=True),
+    Column("failed", Integer, nullable=True),
+    Column("detail", String(200), nullable=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Index("ix_suite_runs_tenant_batch", "tenant_id", "batch_key"),
+    Index("ix_suite_runs_tenant_deployable", "tenant_id", "deployable", "id"),
+)
+
 approvals = Table(
     "approvals",
     metadata,

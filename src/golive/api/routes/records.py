@@ -1,4 +1,5 @@
-"""Ingestion and reading of evidence files, deployment records, approvals and sign-offs."""
+"""Ingestion and reading of evidence files, deployment records, suite runs, approvals and
+sign-offs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/api/v1", tags=["ingestion"])
 BATCHES: dict[str, type[BaseModel]] = {
     "evidence": schemas.EvidenceBatch,
     "deployments": schemas.DeploymentBatch,
+    "suite_runs": schemas.SuiteRunBatch,
     "approvals": schemas.ApprovalBatch,
     "signoffs": schemas.SignoffBatch,
 }
@@ -30,6 +32,7 @@ BATCHES: dict[str, type[BaseModel]] = {
 FILTERS: dict[str, tuple[str, ...]] = {
     "evidence": ("deployable", "version", "format", "commit_sha", "batch_key"),
     "deployments": ("environment", "deployable", "version", "status", "batch_key"),
+    "suite_runs": ("environment", "deployable", "suite", "digest", "result", "batch_key"),
     "approvals": ("environment", "deployable", "version", "approval", "batch_key"),
     "signoffs": ("deployable", "version", "checklist", "batch_key"),
 }
@@ -37,7 +40,7 @@ FILTERS: dict[str, tuple[str, ...]] = {
 
 def _rejections(kind: str) -> Any:
     async def dependency(request: Request, _who: Annotated[Any, Depends(principal)]) -> None:
-        track_rejections(request, f"POST /api/v1/{kind}")
+        track_rejections(request, f"POST /api/v1/{ingest.path_of(kind)}")
 
     return dependency
 
@@ -89,6 +92,8 @@ def _store(
 
 
 def _add_routes(kind: str, batch_model: type[BaseModel]) -> None:
+    path = ingest.path_of(kind)
+
     def post(
         body: BaseModel,
         who: Caller,
@@ -102,10 +107,10 @@ def _add_routes(kind: str, batch_model: type[BaseModel]) -> None:
     # The body's model differs per kind: set the annotation FastAPI reads, then register.
     post.__annotations__["body"] = batch_model
     router.post(
-        f"/{kind}",
+        f"/{path}",
         status_code=201,
         response_model=schemas.BatchAccepted,
-        summary=f"Ingest a batch of {kind}",
+        summary=f"Ingest a batch of {path}",
         name=f"ingest_{kind}",
         dependencies=[Depends(_rejections(kind))],
         responses={409: {"description": "Idempotency-Key reused with a different body"}},
@@ -113,7 +118,7 @@ def _add_routes(kind: str, batch_model: type[BaseModel]) -> None:
 
     filters = FILTERS[kind]
 
-    @router.get(f"/{kind}", summary=f"List {kind}", name=f"list_{kind}")
+    @router.get(f"/{path}", summary=f"List {path}", name=f"list_{kind}")
     def list_(
         request: Request,
         who: Caller,
@@ -127,7 +132,7 @@ def _add_routes(kind: str, batch_model: type[BaseModel]) -> None:
 
     list_.__doc__ = f"Filters: {', '.join(filters)} (exact match)."
 
-    @router.get(f"/{kind}/{{record_id}}", summary=f"One of the {kind}", name=f"get_{kind}")
+    @router.get(f"/{path}/{{record_id}}", summary=f"One of the {path}", name=f"get_{kind}")
     def get(record_id: int, who: Caller, uow: Uow) -> JSONResponse:
         return JSONResponse(_jsonable(ingest.get_record(uow(), who, kind, record_id)))
 
