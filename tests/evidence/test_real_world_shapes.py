@@ -285,3 +285,15 @@ def test_osv_scanner_output_with_a_new_top_level_key_is_still_detected():
     doc = json.loads((FIXTURES / "handmade/osv-scanner-v2.json").read_text())
     doc["some_future_section"] = {"enabled": True}
     assert detect(json.dumps(doc).encode(), "x").format == "osv-scanner"
+
+
+def test_trivy_cyclonedx_binds_to_the_image_id_and_repo_digest_properties():
+    report = scan("handmade/cyclonedx-trivy-image.json")
+    assert report.binding.digests == (
+        "sha256:7777777777777777777777777777777777777777777777777777777777777777",
+        "sha256:8888888888888888888888888888888888888888888888888888888888888888",
+    )
+    (finding,) = report.findings
+    assert finding.severity.level is Severity.HIGH
+    assert finding.package is not None
+    assert finding.package.name == "bash"

@@ -58,6 +58,13 @@ def read(doc: Doc) -> ScanReport:
         version = mc.get("version").text()
         if mc.get("type").text() == "container" and version.startswith("sha256:"):
             digests.append(version)  # grype and syft: an image's digest as its version
+        for prop in mc.get("properties").objects():
+            # Trivy: the image id and repo digests as properties, as its JSON's Metadata
+            name, value = prop.get("name").text(), prop.get("value").text()
+            if name == "aquasecurity:trivy:ImageID" and value.startswith("sha256:"):
+                digests.append(value)
+            elif name == "aquasecurity:trivy:RepoDigest" and "@sha256:" in value:
+                digests.append(value.split("@", 1)[1])
         if artifact and "@sha256:" in artifact:
             digests.append(artifact.split("@", 1)[1].split("?", 1)[0])
         elif artifact and "@sha256%3A" in artifact:
