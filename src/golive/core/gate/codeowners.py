@@ -162,18 +162,31 @@ def _invalid(pattern: str, owners: tuple[str, ...], line: str, gitlab: bool) -> 
 
 
 def _regex(pattern: str) -> re.Pattern[str]:
+    """GitHub's CODEOWNERS matching (gitignore rules, with GitHub's ``docs/*`` exception).
+
+    A pattern with no slash but a trailing one matches at any depth; a leading or middle slash
+    anchors it at the root. A pattern naming a file or directory also owns everything under
+    it, except that a last segment that is a lone ``*`` matches direct children only
+    (``docs/*``, ``/*``). A trailing slash matches directories only. ``\\*`` and ``\\?`` are
+    literal. Checked against the pattern table of hmarr/codeowners (tests).
+    """
     directory = pattern.endswith("/")
     body = pattern.rstrip("/")
     anchored = body.startswith("/") or "/" in body
     body = body.lstrip("/")
     if body in ("*", "**"):
-        return re.compile(r".*\Z", re.DOTALL)
+        if not anchored and not directory:
+            return re.compile(r".*\Z", re.DOTALL)  # everything
+        if body == "*" and directory:
+            return re.compile(r"[^/]+/.*\Z", re.DOTALL)  # /*/: under any root directory
+        if body == "*":
+            return re.compile(r"[^/]+\Z", re.DOTALL)  # /*: files at the root only
     inner = compile_glob(body).pattern.removesuffix(r"\Z")
     prefix = "" if anchored else "(?:.*/)?"
     last = body.rsplit("/", 1)[-1]
     if directory:
-        suffix = "/.*"
-    elif "*" in last:
+        suffix = "" if last == "**" else "/.*"
+    elif last == "*":
         suffix = ""  # docs/* matches files directly under docs/ only
     else:
         suffix = "(?:/.*)?"  # a file, or a directory and everything under it

@@ -2,8 +2,8 @@
 
 Branch and tag patterns (environment ``branches``/``tags``, freeze ``branches``) follow
 GitHub's filter syntax: ``*`` matches any run of characters except ``/``, ``**`` matches any
-run including ``/``, ``?`` one character except ``/``, ``[abc]`` one of the set. The whole
-name must match. Path patterns (``public_api``, ``schemas``, ``config_scan.paths``) use the
+run including ``/``, ``?`` one character except ``/``, ``[abc]`` one of the set, and ``\\``
+makes the next character literal. The whole name must match. Path patterns (``public_api``, ``schemas``, ``config_scan.paths``) use the
 same rules, with ``**/`` also matching no directory at all (``**/x.yaml`` matches ``x.yaml``).
 """
 
@@ -21,7 +21,10 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
     n = len(pattern)
     while i < n:
         c = pattern[i]
-        if pattern.startswith("**/", i):
+        if c == "\\" and i + 1 < n:  # an escaped character is literal: \* \? \[
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        elif pattern.startswith("**/", i):
             out.append("(?:.*/)?")
             i += 3
         elif pattern.startswith("**", i):
