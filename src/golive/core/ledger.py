@@ -104,6 +104,8 @@ def canonical_json(value: object) -> bytes:
         # code point and by UTF-16 code unit; a lone surrogate fails the UTF-8 encoding and
         # falls through to the checked path below, which names it.
         try:
+            if _plain_encoder is not None:
+                return "".join(_plain_encoder(value, 0)).encode("utf-8")
             return _dumps(value).encode("utf-8")
         except UnicodeEncodeError:
             pass
@@ -115,6 +117,14 @@ def canonical_json(value: object) -> bytes:
 _dumps = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
 ).encode
+# what _dumps runs, without its Python frames: the C encoder (sorted keys, no whitespace, no
+# circularity markers: a plain value is at most _MAX_DEPTH deep, so never circular)
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_plain_encoder = (
+    _c_make_encoder(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+    if _c_make_encoder is not None
+    else None
+)
 
 
 def _is_plain(value: object, depth: int) -> bool:
@@ -197,6 +207,7 @@ def _string(text: str, where: str) -> str:
 
 
 _encode_string = json.JSONEncoder(ensure_ascii=False).encode
+_encode_basestring = json.encoder.encode_basestring  # what _encode_string calls for a str
 
 
 def _es_number(value: float, where: str) -> str:
@@ -347,22 +358,22 @@ def leaf_parts(
     head = "".join(
         (
             '{"action":',
-            _encode_string(action),
+            _encode_basestring(action),
             ',"actor":',
-            _encode_string(actor),
+            _encode_basestring(actor),
             ',"correlation_id":',
-            _encode_string(correlation_id),
+            _encode_basestring(correlation_id),
             ',"index":',
         )
     )
     tail = "".join(
         (
             ',"subject":',
-            _encode_string(subject),
+            _encode_basestring(subject),
             ',"tenant":',
-            _encode_string(tenant),
+            _encode_basestring(tenant),
             ',"time":',
-            _encode_string(time),
+            _encode_basestring(time),
             f',"v":{LEAF_VERSION}}}',
         )
     )
@@ -374,7 +385,6 @@ def leaf_parts(
         raise
 
 
-_encode_basestring = json.encoder.encode_basestring  # what _encode_string calls, in C
 _STORED_LEAF = (
     '\x00{"action":%s,"actor":%s,"correlation_id":%s,"index":%s,"payload":%s,'
     f'"subject":%s,"tenant":%s,"time":%s,"v":{LEAF_VERSION}}}'
@@ -789,12 +799,7 @@ _LEAF_FIELDS = tuple(
         ("index", "action", "actor", "correlation_id", "payload", "subject", "tenant", "time", "v"),
     )
 )
-_encode_c = getattr(json.encoder, "c_make_encoder", None)
-_payload_encoder = (
-    _encode_c(None, None, _encode_basestring, None, ":", ",", True, False, False)
-    if _encode_c is not None
-    else None
-)
+_payload_encoder = _plain_encoder
 
 
 def _fast_entries(
