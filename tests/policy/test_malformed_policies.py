@@ -443,7 +443,7 @@ CASES = [
         "signed commits without pinned keys",
         _doc("gates:\n  - {id: sig, type: signed_commits, params: {}}\n"),
         10,
-        "give 'allowed_signers' (SSH) or 'gpg_keyring' (GPG)",
+        "give 'allowed_signers' (SSH), 'gpg_keyring' (GPG) or 'x509_roots' (x509)",
         "gates[0].params",
     ),
 ]

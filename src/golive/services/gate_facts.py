@@ -124,13 +124,16 @@ def _repo(
     pr: dict[str, Any] = {}
     if signed and signed[0].params.range == "pull_request":
         pr = _pull_request(more)
-    keyring = None
-    if signed and signed[0].params.gpg_keyring and not signed[0].params.allowed_signers:
-        keyring = more.repo / signed[0].params.gpg_keyring
     with tempfile.TemporaryDirectory(prefix="golive-signers-") as tmp:
+        params = signed[0].params if signed else None
         signers = more.allowed_signers
-        if signers is None and signed and signed[0].params.allowed_signers:
-            signers = _pinned_file(more, signed[0].params.allowed_signers, Path(tmp))
+        if signers is None and params is not None and params.allowed_signers:
+            signers = _pinned_file(more, params.allowed_signers, Path(tmp), "allowed_signers")
+        keyring = roots = None
+        if params is not None and params.gpg_keyring:
+            keyring = _pinned_file(more, params.gpg_keyring, Path(tmp), "keyring")
+        if params is not None and params.x509_roots:
+            roots = _pinned_file(more, params.x509_roots, Path(tmp), "x509_roots")
         return git.gather(
             git.GitRequest(
                 repo=more.repo,
@@ -140,6 +143,7 @@ def _repo(
                 tags=more.tags,
                 allowed_signers=signers,
                 gpg_keyring=keyring,
+                x509_roots=roots,
                 head_globs=tuple(head_globs),
                 base_globs=tuple(base_globs),
                 verify=bool(signed),
@@ -159,18 +163,19 @@ def _pull_request(more: MoreFacts) -> dict[str, Any]:
     return out
 
 
-def _pinned_file(more: MoreFacts, rel: str, tmp: Path) -> Path:
-    """The policy's allowed_signers file, read from the BASE revision when there is one.
+def _pinned_file(more: MoreFacts, rel: str, tmp: Path, name: str) -> Path:
+    """A pinned-keys file of the policy (SSH allowed signers, GPG keyring, x509 roots), read
+    from the BASE revision when there is one.
 
     A change must not be able to add its own key: the file at the base is what the team
     already trusted. Without a base, the checkout's copy is used.
     """
     assert more.repo is not None
     if more.base and git.is_repository(more.repo):
-        text = git.Git(more.repo).show(more.base, rel)
-        if text is not None:
-            target = tmp / "allowed_signers"
-            target.write_text(text, encoding="utf-8")
+        data = git.Git(more.repo).show_bytes(more.base, rel)
+        if data is not None:
+            target = tmp / name
+            target.write_bytes(data)
             return target
     return more.repo / rel
 

@@ -43,6 +43,7 @@ class GitRequest:
     tags: tuple[str, ...] = ()
     allowed_signers: Path | None = None
     gpg_keyring: Path | None = None
+    x509_roots: Path | None = None
     head_globs: tuple[str, ...] = ()
     base_globs: tuple[str, ...] = ()
     verify: bool = False
@@ -81,6 +82,11 @@ class Git:
         return proc.stdout.decode("utf-8", errors="replace")
 
     def show(self, rev: str, path: str) -> str | None:
+        data = self.show_bytes(rev, path)
+        return data.decode("utf-8", errors="replace") if data is not None else None
+
+    def show_bytes(self, rev: str, path: str) -> bytes | None:
+        """The bytes of ``path`` at ``rev`` (None when absent or over the size limit)."""
         proc = subprocess.run(
             ["git", "-C", str(self.repo), "cat-file", "-p", f"{rev}:{path}"],
             capture_output=True,
@@ -90,7 +96,7 @@ class Git:
         )
         if proc.returncode != 0 or len(proc.stdout) > MAX_FILE_BYTES:
             return None
-        return proc.stdout.decode("utf-8", errors="replace")
+        return proc.stdout
 
 
 def is_repository(path: Path) -> bool:
@@ -360,53 +366,120 @@ def _walk(root: Path) -> Iterator[Path]:
 
 @contextmanager
 def _signature_env(request: GitRequest) -> Iterator[dict[str, str]]:
-    """Configuration that trusts only the pinned keys, for the life of the queries."""
+    """Configuration that trusts only the pinned keys, for the life of the queries.
+
+    A fresh ``GNUPGHOME`` holds nothing but what the policy pins: the GPG keyring's keys
+    (ultimately trusted: that is what pinning them means) and the x509 root certificates
+    (in gpgsm's trust list). No key or certificate of the machine is ever trusted.
+    """
     env: dict[str, str] = {}
     count = 0
     if request.allowed_signers is not None:
         env[f"GIT_CONFIG_KEY_{count}"] = "gpg.ssh.allowedSignersFile"
         env[f"GIT_CONFIG_VALUE_{count}"] = str(request.allowed_signers.resolve())
         count += 1
-    if request.gpg_keyring is None:
-        with tempfile.TemporaryDirectory(prefix="golive-gnupg-") as home:
-            env["GNUPGHOME"] = home  # an empty keyring: no machine key is trusted
-            env["GIT_CONFIG_COUNT"] = str(count)
-            yield env
-        return
-    if not request.gpg_keyring.is_file():
-        raise UsageError(f"{request.gpg_keyring}: no such GPG keyring")
-    if shutil.which("gpg") is None:
-        raise DependencyUnavailable("gpg is not installed (needed for gpg_keyring)")
+    if request.x509_roots is not None:
+        env[f"GIT_CONFIG_KEY_{count}"] = "gpg.x509.program"
+        env[f"GIT_CONFIG_VALUE_{count}"] = "gpgsm"
+        count += 1
+    env["GIT_CONFIG_COUNT"] = str(count)
     with tempfile.TemporaryDirectory(prefix="golive-gnupg-") as home:
-        gpg_env = {**os.environ, "GNUPGHOME": home}
-        subprocess.run(
-            ["gpg", "--batch", "--quiet", "--import", str(request.gpg_keyring)],
-            env=gpg_env,
-            capture_output=True,
-            check=False,
-        )
-        listing = subprocess.run(
-            ["gpg", "--batch", "--with-colons", "--list-keys"],
-            env=gpg_env,
-            capture_output=True,
-            check=False,
-        ).stdout.decode("ascii", errors="replace")
-        fingerprints = [
-            line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")
-        ]
-        subprocess.run(  # pinned keys are trusted: that is what pinning them means
-            ["gpg", "--batch", "--import-ownertrust"],
-            input="".join(f"{f}:6:\n" for f in fingerprints).encode(),
-            env=gpg_env,
-            capture_output=True,
-            check=False,
-        )
-        env["GNUPGHOME"] = home
-        env["GIT_CONFIG_COUNT"] = str(count)
+        env["GNUPGHOME"] = home  # empty unless keys are pinned below
         try:
+            if request.gpg_keyring is not None:
+                _pin_gpg_keyring(request.gpg_keyring, home)
+            if request.x509_roots is not None:
+                _pin_x509_roots(request.x509_roots, home)
             yield env
         finally:
+            # git's own gpg or gpgsm calls may start an agent here too (an x509 signature
+            # checked against no pinned root does): stop it before the directory goes away
             _stop_gpg_agent(home)
+
+
+def _pin_gpg_keyring(keyring: Path, home: str) -> None:
+    if not keyring.is_file():
+        raise UsageError(f"{keyring}: no such GPG keyring")
+    if shutil.which("gpg") is None:
+        raise DependencyUnavailable("gpg is not installed (needed for gpg_keyring)")
+    gpg_env = {**os.environ, "GNUPGHOME": home}
+    subprocess.run(
+        ["gpg", "--batch", "--quiet", "--import", str(keyring)],
+        env=gpg_env,
+        capture_output=True,
+        check=False,
+    )
+    listing = subprocess.run(
+        ["gpg", "--batch", "--with-colons", "--list-keys"],
+        env=gpg_env,
+        capture_output=True,
+        check=False,
+    ).stdout.decode("ascii", errors="replace")
+    fingerprints = [line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")]
+    subprocess.run(  # pinned keys are trusted: that is what pinning them means
+        ["gpg", "--batch", "--import-ownertrust"],
+        input="".join(f"{f}:6:\n" for f in fingerprints).encode(),
+        env=gpg_env,
+        capture_output=True,
+        check=False,
+    )
+
+
+def _pin_x509_roots(roots: Path, home: str) -> None:
+    """Trust exactly the root certificates in ``roots`` (PEM or DER) for x509 signatures.
+
+    Revocation lists and OCSP are not consulted (the gate runs offline and must be
+    reproducible): a revoked signing certificate is removed by taking its root out of the
+    pinned file, or by re-signing the commits.
+    """
+    if not roots.is_file():
+        raise UsageError(f"{roots}: no such file of x509 root certificates")
+    if shutil.which("gpgsm") is None:
+        raise DependencyUnavailable("gpgsm is not installed (needed for x509_roots)")
+    Path(home, "gpgsm.conf").write_text("disable-crl-checks\ndisable-ocsp\n", encoding="ascii")
+    gpg_env = {**os.environ, "GNUPGHOME": home}
+    subprocess.run(
+        ["gpgsm", "--batch", "--import", str(roots)],
+        env=gpg_env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    listing = subprocess.run(
+        ["gpgsm", "--batch", "--with-colons", "--list-keys"],
+        env=gpg_env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    ).stdout.decode("ascii", errors="replace")
+    roots_found = _self_signed(listing)
+    if not roots_found:
+        raise UsageError(
+            f"{roots.name}: no self-signed x509 root certificate in it (give the CA's root "
+            "certificates, PEM or DER)"
+        )
+    # gpg-agent's trust list: the pinned roots may issue signing certificates ("S"), and
+    # "relax" accepts roots without the basicConstraints extension (many corporate CAs)
+    Path(home, "trustlist.txt").write_text(
+        "".join(f"{fpr} S relax\n" for fpr in roots_found), encoding="ascii"
+    )
+
+
+def _self_signed(listing: str) -> list[str]:
+    """Fingerprints of the self-signed certificates in ``gpgsm --with-colons`` output."""
+    out: list[str] = []
+    fpr = ""
+    for line in listing.splitlines():
+        fields = line.split(":")
+        if fields[0] == "crt":
+            fpr = ""
+        elif fields[0] == "fpr" and len(fields) > 9:
+            fpr = fields[9]
+        elif fields[0] == "grp" or not fpr:
+            continue
+        if fields[0] == "fpr" and len(fields) > 12 and fields[12] == fpr:
+            out.append(fpr)  # the issuer's fingerprint is its own: a root
+    return out
 
 
 def _stop_gpg_agent(home: str) -> None:

@@ -3,8 +3,9 @@
 Branch and tag patterns (environment ``branches``/``tags``, freeze ``branches``) follow
 GitHub's filter syntax: ``*`` matches any run of characters except ``/``, ``**`` matches any
 run including ``/``, ``?`` one character except ``/``, ``[abc]`` one of the set, and ``\\``
-makes the next character literal. The whole name must match. Path patterns (``public_api``, ``schemas``, ``config_scan.paths``) use the
-same rules, with ``**/`` also matching no directory at all (``**/x.yaml`` matches ``x.yaml``).
+makes the next character literal. The whole name must match. Path patterns (``public_api``,
+``schemas``, ``config_scan.paths``) use the same rules, with ``**/`` also matching no
+directory at all (``**/x.yaml`` matches ``x.yaml``).
 """
 
 from __future__ import annotations

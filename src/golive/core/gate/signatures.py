@@ -64,18 +64,20 @@ def verdict(commit: Commit, allow_web_flow: bool = False) -> str | None:
 
 def evaluate(gate: SignedCommitsGate, ctx: Context) -> CheckResult:
     p = gate.params
-    pinned = p.allowed_signers or p.gpg_keyring or "(none)"
+    pinned = " and ".join(x for x in (p.allowed_signers, p.gpg_keyring, p.x509_roots) if x)
+    pinned = pinned or "(none)"
     rule = f"every commit from the merge base to the head is signed by a key in {pinned}"
     if p.range == "pull_request":
         rule = f"every commit of the pull request (and the head) is signed by a key in {pinned}"
     repo = ctx.facts.repo
-    if not p.allowed_signers and not p.gpg_keyring:
+    if not p.allowed_signers and not p.gpg_keyring and not p.x509_roots:
         return result(
             gate,
             Outcome.ERROR,
             "the policy pins no keys",
             rule=rule,
-            remediation="set allowed_signers (SSH) or gpg_keyring in the gate's params",
+            remediation="set allowed_signers (SSH), gpg_keyring (GPG) or x509_roots in the "
+            "gate's params",
         )
     if p.range == "pull_request":
         if repo is None or repo.pr_commits is None:

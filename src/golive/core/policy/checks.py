@@ -569,13 +569,13 @@ def check_gates(policy: m.Policy) -> list[Issue]:
                     )
                 )
         if isinstance(gate, m.SignedCommitsGate) and not (
-            gate.params.allowed_signers or gate.params.gpg_keyring
+            gate.params.allowed_signers or gate.params.gpg_keyring or gate.params.x509_roots
         ):
             issues.append(
                 Issue(
                     base,
                     "signed commits are verified against pinned keys; give "
-                    "'allowed_signers' (SSH) or 'gpg_keyring' (GPG)",
+                    "'allowed_signers' (SSH), 'gpg_keyring' (GPG) or 'x509_roots' (x509)",
                 )
             )
         if gate.owed == "pass_with_debt" and gate.source is None:

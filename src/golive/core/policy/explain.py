@@ -232,7 +232,11 @@ def _approvals_gate(p: m.ApprovalsParams) -> list[str]:
 def _signed(p: m.SignedCommitsParams) -> list[str]:
     keys = [
         k
-        for k, v in (("SSH allowed signers", p.allowed_signers), ("GPG keyring", p.gpg_keyring))
+        for k, v in (
+            ("SSH allowed signers", p.allowed_signers),
+            ("GPG keyring", p.gpg_keyring),
+            ("x509 roots", p.x509_roots),
+        )
         if v
     ]
     return [f"Every commit in the range must be signed by a key in the {_list(keys)}."]

@@ -625,6 +625,11 @@ class ApprovalsGate(GateBase):
 class SignedCommitsParams(_Model):
     allowed_signers: str = Field("", description="An SSH allowed_signers file.")
     gpg_keyring: str = Field("", description="A GPG public keyring.")
+    x509_roots: str = Field(
+        "",
+        description="x509 root CA certificates (PEM or DER) whose signing certificates count "
+        "(gpgsm or smimesign commits); read at the base like the other pinned files.",
+    )
     range: Literal["merge_base", "pull_request"] = Field(
         "merge_base",
         description="Which commits must be signed: 'merge_base' (every commit from the merge base "
