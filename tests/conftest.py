@@ -75,3 +75,23 @@ def engine(database_url: str, _migrated: dict[str, Engine]) -> Engine:
         database.upgrade(engine)
         _migrated[database_url] = engine
     return _migrated[database_url]
+
+
+#: Variables that make golive read a CI run's branch or tag (golive.vcs.ci); tests that want
+#: them set them, so the suite behaves the same inside and outside CI.
+_CI_VARIABLES = (
+    "GITHUB_ACTIONS",
+    "TF_BUILD",
+    "GITLAB_CI",
+    "BITBUCKET_BUILD_NUMBER",
+    "CIRCLECI",
+    "BUILDKITE",
+    "JENKINS_URL",
+    "TRAVIS",
+)
+
+
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)

@@ -9,6 +9,7 @@ options into a :class:`golive.services.gate_facts.MoreFacts`.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from golive.records import debts, signoffs
 from golive.services import decision_records
 from golive.services.gate_facts import MoreFacts
 from golive.vcs import git
+from golive.vcs.ci import ci_ref
 
 if TYPE_CHECKING:
     from golive.settings import Settings
@@ -147,12 +149,19 @@ def request(ctx: click.Context, repo: Path, args: dict[str, Any]) -> MoreFacts:
     explicit = ctx.get_parameter_source("repo") is click.core.ParameterSource.COMMANDLINE
     if args.get("attest_out") and not args.get("signing_key"):
         raise UsageError("--attest needs --signing-key (an Ed25519 private key in PEM)")
+    branch, tags, source = args.get("branch"), tuple(args.get("tags") or ()), ""
+    if branch is None and not tags:
+        found = ci_ref(os.environ)  # a detached HEAD in CI: the CI system names the ref
+        if found is not None:
+            branch, tags = found.branch, (found.tag,) if found.tag else ()
+            source = f"the CI environment ({found.source})"
     return MoreFacts(
         repo=repo if explicit else None,
         base=args.get("base"),
         head=args.get("head"),
-        branch=args.get("branch"),
-        tags=tuple(args.get("tags") or ()),
+        branch=branch,
+        tags=tags,
+        ref_source=source,
         allowed_signers=args.get("allowed_signers"),
         reviews=args.get("reviews"),
         pull=args.get("pull"),

@@ -43,6 +43,7 @@ class MoreFacts:
     head: str | None = None
     branch: str | None = None
     tags: tuple[str, ...] = ()
+    ref_source: str = ""  # where branch/tags came from when not from git or the command line
     allowed_signers: Path | None = None
     reviews: Path | None = None
     pull: Path | None = None
@@ -108,7 +109,9 @@ def _repo(
     if more.repo is None or not (needs_git(gates) or more.override is not None):
         if more.branch is None and not more.tags:
             return None
-        return RepoFacts(head=candidate.commit, branch=more.branch, tags=more.tags)
+        return RepoFacts(
+            head=candidate.commit, branch=more.branch, tags=more.tags, ref_source=more.ref_source
+        )
     head_globs: list[str] = []
     base_globs: list[str] = []
     signed = [g for g in gates if isinstance(g, SignedCommitsGate)]
@@ -134,7 +137,7 @@ def _repo(
             keyring = _pinned_file(more, params.gpg_keyring, Path(tmp), "keyring")
         if params is not None and params.x509_roots:
             roots = _pinned_file(more, params.x509_roots, Path(tmp), "x509_roots")
-        return git.gather(
+        facts = git.gather(
             git.GitRequest(
                 repo=more.repo,
                 head=more.head or candidate.commit,
@@ -150,6 +153,7 @@ def _repo(
                 **pr,
             )
         )
+        return dataclasses.replace(facts, ref_source=more.ref_source) if more.ref_source else facts
 
 
 def _pull_request(more: MoreFacts) -> dict[str, Any]:

@@ -32,6 +32,8 @@ def evaluate(gate: BranchGate, ctx: Context) -> CheckResult:
     branch = repo.branch if repo else None
     cand_tags = repo.tags if repo else ()
     facts = [f"branch: {branch or 'unknown'}", f"tags: {', '.join(cand_tags) or 'none'}"]
+    if repo is not None and repo.ref_source:
+        facts.append(f"branch and tags from {repo.ref_source}")
     if repo is None or (branch is None and not cand_tags):
         return result(
             gate,

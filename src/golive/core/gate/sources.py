@@ -70,6 +70,7 @@ class RepoFacts:
     pr_commits: tuple[Commit, ...] | None = None
     pr_source: str = ""
     shallow: bool = False  # a shallow clone: history (and tags) below its boundary are missing
+    ref_source: str = ""  # where branch and tags came from, when not git or the command line
 
 
 @dataclass(frozen=True, slots=True)
