@@ -45,7 +45,10 @@ OPTIONS = [
     ),
     click.option("--base", help="The base revision (target branch) the change is compared with."),
     click.option("--head", help="The candidate's revision in --repo; default --commit or HEAD."),
-    click.option("--branch", help="The branch the candidate comes from (else read from git)."),
+    click.option(
+        "--branch",
+        help="The branch the candidate comes from (else from the CI variables, else git).",
+    ),
     click.option("--tag", "tags", multiple=True, help="A tag on the candidate (repeatable)."),
     click.option(
         "--allowed-signers",
