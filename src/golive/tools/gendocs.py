@@ -1,8 +1,9 @@
 """Generate the references that must never drift from the code.
 
 ``python -m golive.tools.gendocs`` writes ``docs/policy.schema.json`` (the JSON
-Schema) and ``docs/policy.md`` (the language reference, every field of every
-section). ``--check`` exits 1 when a committed copy is out of date; the test
+Schema), ``docs/policy.md`` (the language reference, every field of every
+section), ``docs/cli.md`` (every command's help) and ``docs/settings.md`` (every
+``GOLIVE_*`` setting). ``--check`` exits 1 when a committed copy is out of date; the test
 suite runs that check.
 """
 
@@ -189,10 +190,15 @@ def render_schema(schema: dict[str, Any]) -> str:
 
 
 def outputs() -> dict[Path, str]:
+    from golive.cli.main import cli
+    from golive.tools.clidocs import render_cli, render_settings
+
     schema = policy_json_schema()
     return {
         ROOT / "docs" / "policy.schema.json": render_schema(schema),
         ROOT / "docs" / "policy.md": render_markdown(schema),
+        ROOT / "docs" / "cli.md": render_cli(cli),
+        ROOT / "docs" / "settings.md": render_settings(),
     }
 
 
