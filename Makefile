@@ -40,7 +40,7 @@ unit: venv
 bench: venv
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-## docs: regenerate the generated references (policy schema and language reference)
+## docs: regenerate the generated references (policy schema and reference, CLI, settings)
 docs: venv
 	$(BIN)/python -m golive.tools.gendocs
 
