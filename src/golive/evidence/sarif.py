@@ -22,6 +22,7 @@ scanners the message text is not kept either.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from golive.core.findings import (
@@ -159,7 +160,8 @@ def _read_run(
         return
     base_uris = _base_uris(run)
     kind = scan_kind(tool.name)
-    fast = _Fast(tool, kind, driver_rules, extensions, base_uris, source, label, notes)
+    context = _Run(tool, kind, driver_rules, extensions, base_uris, source, label, notes)
+    fast = _Fast(context)
     absent = 0
     not_findings = 0
     for result in results.objects():
@@ -177,9 +179,7 @@ def _read_run(
         if baseline == "absent":
             absent += 1
             continue
-        findings.append(
-            _finding(result, tool, kind, driver_rules, extensions, base_uris, source, label, notes)
-        )
+        findings.append(_finding(result, context))
     if absent:
         notes.append(f"{label}: {absent} result(s) with baselineState absent are not findings")
     if not_findings:
@@ -228,17 +228,23 @@ def _rule_for(
     return rule_id or "(no rule id)", rule
 
 
-def _finding(
-    result: Doc,
-    tool: Tool,
-    kind: ScanKind,
-    driver: _Rules,
-    extensions: list[_Rules],
-    base_uris: dict[str, str],
-    source: str,
-    label: str,
-    notes: list[str],
-) -> Finding:
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What reading one run's results needs: its tool, rules, base URIs and where notes go."""
+
+    tool: Tool
+    kind: ScanKind
+    driver: _Rules
+    extensions: list[_Rules]
+    base_uris: dict[str, str]
+    source: str
+    label: str
+    notes: list[str]
+
+
+def _finding(result: Doc, run: _Run) -> Finding:
+    tool, kind, driver, extensions = run.tool, run.kind, run.driver, run.extensions
+    base_uris, source, label, notes = run.base_uris, run.source, run.label, run.notes
     rule_id, rule = _rule_for(result, driver, extensions, label, notes)
     level = result.get("level").opt_text()
     origin = "result"
@@ -388,27 +394,13 @@ class _Fast:
     anything that would add a note or raise an error.
     """
 
-    def __init__(
-        self,
-        tool: Tool,
-        kind: ScanKind,
-        driver: _Rules,
-        extensions: list[_Rules],
-        base_uris: dict[str, str],
-        source: str,
-        label: str,
-        notes: list[str],
-    ) -> None:
-        self.tool = tool
+    def __init__(self, run: _Run) -> None:
+        self.tool = run.tool
         # secret scanners and Bandit (a label on each result) take the full path
-        self.enabled = kind is not ScanKind.SECRETS and not _is_bandit(tool)
-        self.sca = kind is ScanKind.SCA
-        self.driver = driver
-        self.extensions = extensions
-        self.base_uris = base_uris
-        self.source = source
-        self.label = label
-        self.notes = notes
+        self.enabled = run.kind is not ScanKind.SECRETS and not _is_bandit(run.tool)
+        self.sca = run.kind is ScanKind.SCA
+        self.driver, self.extensions, self.base_uris = run.driver, run.extensions, run.base_uris
+        self.source, self.label, self.notes = run.source, run.label, run.notes
         self.rules: dict[int, tuple[str, str | None, object, Claim | None]] = {}
 
     def finding(self, r: dict[str, object]) -> Finding | None:
