@@ -62,3 +62,30 @@ class Repo:
         self.git("update-ref", "refs/heads/main", sha)
         self.git("reset", "-q", "--hard", sha)
         return sha
+
+
+def gpgsm(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run gpgsm non-interactively with ``home`` as GNUPGHOME (keys without passphrases)."""
+    return subprocess.run(
+        ["gpgsm", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args],
+        env={**os.environ, "GNUPGHOME": str(home)},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+
+
+def x509_commit(repo: Repo, home: Path, fingerprint: str, message: str) -> None:
+    """Commit the staged change as Alice, signed with gpgsm by the certificate ``fingerprint``."""
+    subprocess.run(
+        [
+            *("git", "-c", "user.name=Alice", "-c", "user.email=alice@example.com"),
+            *("-c", "gpg.format=x509", "-c", f"user.signingkey=0x{fingerprint[-16:]}"),
+            *("commit", "-q", "-S", "-m", message),
+        ],
+        cwd=repo.path,
+        env={**ENV, "GNUPGHOME": str(home)},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )

@@ -7,13 +7,12 @@ codes, X and Y included, whatever made the signature (openpgp, ssh or x509).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from git_support import ENV, Repo
+from git_support import Repo, gpgsm, x509_commit
 from part2_support import one, policy, text_of
 
 from golive.core.gate import Outcome
@@ -89,16 +88,6 @@ def test_an_unknown_code_is_never_a_pass() -> None:
     assert verdict(commit) == "unknown signature status 'Q'"
 
 
-def _gpgsm(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        ["gpgsm", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args],
-        env={**os.environ, "GNUPGHOME": str(home)},
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-
-
 @pytest.mark.skipif(shutil.which("gpgsm") is None, reason="gpgsm is not installed")
 def test_case_37_an_x509_signature_is_read_by_real_git_and_never_counts_without_pinned_roots(
     tmp_path: Path,
@@ -112,27 +101,16 @@ def test_case_37_an_x509_signature_is_read_by_real_git_and_never_counts_without_
         "Name-DN: CN=Alice,O=Example\nName-Email: alice@example.com\n"
     )
     try:
-        _gpgsm(home, "--gen-key", "--output", str(tmp_path / "alice.crt"), str(params))
-        _gpgsm(home, "--import", str(tmp_path / "alice.crt"))
-        listing = _gpgsm(home, "--with-colons", "--list-secret-keys").stdout.decode()
+        gpgsm(home, "--gen-key", "--output", str(tmp_path / "alice.crt"), str(params))
+        gpgsm(home, "--import", str(tmp_path / "alice.crt"))
+        listing = gpgsm(home, "--with-colons", "--list-secret-keys").stdout.decode()
         fpr = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
         (home / "trustlist.txt").write_text(f"{fpr} S relax\n")  # a self-signed root, trusted
         repo = Repo(tmp_path / "repo")
         base = repo.commit("base.txt")
         (repo.path / "a.txt").write_text("a")
         repo.git("add", "a.txt")
-        subprocess.run(
-            [
-                *("git", "-c", "user.name=Alice", "-c", "user.email=alice@example.com"),
-                *("-c", "gpg.format=x509", "-c", f"user.signingkey=0x{fpr[-16:]}"),
-                *("commit", "-q", "-S", "-m", "x509 change"),
-            ],
-            cwd=repo.path,
-            env={**ENV, "GNUPGHOME": str(home)},
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        x509_commit(repo, home, fpr, "x509 change")
         # where the certificate is trusted, git reads the x509 signature as good
         trusted = git.Git(repo.path, {"GNUPGHOME": str(home)})
         (commit,) = parse_log(trusted.run("log", "-1", f"--format={git._LOG_FORMAT}{RS}") or "")

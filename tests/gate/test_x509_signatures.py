@@ -8,7 +8,6 @@ GNUPGHOME that trusts only the roots the policy pins.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from git_support import ENV, Repo
+from git_support import Repo, gpgsm, x509_commit
 from part2_support import one, policy
 
 from golive.core.gate import Outcome
@@ -107,16 +106,6 @@ def _pem(*certs: x509.Certificate) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
-def _gpgsm(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        ["gpgsm", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args],
-        env={**os.environ, "GNUPGHOME": str(home)},
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-
-
 @pytest.fixture
 def world(tmp_path: Path):
     """A repository whose head commit Alice signed with gpgsm; the CA's root and another."""
@@ -133,10 +122,10 @@ def world(tmp_path: Path):
     )
     try:
         # Alice's key stays in her agent; the CA signs her request
-        _gpgsm(home, "--armor", "--gen-key", "--output", str(tmp_path / "alice.csr"), str(params))
+        gpgsm(home, "--armor", "--gen-key", "--output", str(tmp_path / "alice.csr"), str(params))
         cert = _issue(root_key, root, (tmp_path / "alice.csr").read_bytes())
         (tmp_path / "chain.pem").write_bytes(_pem(root, cert))
-        _gpgsm(home, "--import", str(tmp_path / "chain.pem"))
+        gpgsm(home, "--import", str(tmp_path / "chain.pem"))
         root_fpr = root.fingerprint(hashes.SHA1()).hex().upper()
         (home / "trustlist.txt").write_text(f"{root_fpr} S relax\n")
         repo = Repo(tmp_path / "repo")
@@ -147,18 +136,7 @@ def world(tmp_path: Path):
         (repo.path / "a.txt").write_text("a")
         repo.git("add", "a.txt")
         leaf_fpr = cert.fingerprint(hashes.SHA1()).hex().upper()
-        subprocess.run(
-            [
-                *("git", "-c", "user.name=Alice", "-c", "user.email=alice@example.com"),
-                *("-c", "gpg.format=x509", "-c", f"user.signingkey=0x{leaf_fpr[-16:]}"),
-                *("commit", "-q", "-S", "-m", "x509 change"),
-            ],
-            cwd=repo.path,
-            env={**ENV, "GNUPGHOME": str(home)},
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        x509_commit(repo, home, leaf_fpr, "x509 change")
         yield {"repo": repo, "base": base, "root": root, "other": other_root, "tmp": tmp_path}
     finally:
         subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
