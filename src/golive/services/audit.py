@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -939,7 +940,8 @@ _SNAPSHOT = re.compile(r"[0-9A-Fa-f-]+")
 @contextlib.contextmanager
 def _workers(connection: sa.Connection, entries: int) -> Iterator[multiprocessing.pool.Pool | None]:
     """A pool of forked worker processes reading the same database, or None when it would
-    not pay (fewer than :data:`PARALLEL_FROM` entries, one CPU) or could not read what
+    not pay (fewer than :data:`PARALLEL_FROM` entries, one CPU), when this process runs other
+    threads (the server's "verify now": a fork copies their locks), or could not read what
     ``connection`` reads: an in-memory SQLite database, or a transaction that may have
     written (workers would not see its uncommitted rows; on SQLite any transaction holding
     the write lock, as golive's own read-write ones do from their start). On PostgreSQL
@@ -947,7 +949,12 @@ def _workers(connection: sa.Connection, entries: int) -> Iterator[multiprocessin
     SQLite in its own read transaction, which holds the same append-only rows below the
     head."""
     cpus = os.cpu_count() or 1
-    if entries < PARALLEL_FROM or cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        entries < PARALLEL_FROM
+        or cpus < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1  # forking a threaded process (a server) may deadlock
+    ):
         yield None
         return
     url = connection.engine.url
