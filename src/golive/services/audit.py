@@ -968,7 +968,10 @@ def _workers(connection: sa.Connection, entries: int) -> Iterator[multiprocessin
             yield None
             return
     else:
-        if connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None:
+        if (
+            not connection.in_transaction()  # an exported snapshot lives as long as its transaction
+            or connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
+        ):
             yield None
             return
         snapshot = str(connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar())
