@@ -46,8 +46,40 @@ def test_rows_written_by_two_processes_equal_rows_written_by_one(
     assert alone.count('"part": "sast"') == results
     monkeypatch.setattr(gate_service, "PARALLEL_ROWS", 2)
     monkeypatch.setattr(gate_service.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(gate_service, "_may_fork", lambda: True)
+    forks = []
+    real_fork = gate_service.os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(gate_service.os, "fork", counted_fork)
     shared = "".join(decision.iter_json(gate_service.rows_in_parallel))
+    assert forks, "the rows were shared with a worker"
     assert shared == alone
+
+
+def test_a_server_thread_keeps_the_writing_in_one_process(tmp_path, monkeypatch) -> None:
+    import threading
+
+    write(tmp_path / "ev", "scan.sarif", _sarif(30))
+    loaded = policy("- id: security\n  type: security\n  params:\n    sast: {}\n")
+    decision = run(loaded, tmp_path / "ev")
+    monkeypatch.setattr(gate_service, "PARALLEL_ROWS", 2)
+    monkeypatch.setattr(gate_service.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(gate_service.os, "fork", lambda: pytest.fail("forked beside a thread"))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        shared = "".join(decision.iter_json(gate_service.rows_in_parallel))
+    finally:
+        stop.set()
+        other.join()
+    assert shared == decision.to_json()
 
 
 def test_a_worker_that_fails_leaves_its_rows_to_this_process(tmp_path, monkeypatch) -> None:
@@ -65,5 +97,6 @@ def test_a_worker_that_fails_leaves_its_rows_to_this_process(tmp_path, monkeypat
         return real_open(file, mode, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", failing_open)
+    monkeypatch.setattr(gate_service, "_may_fork", lambda: True)
     shared = "".join(decision.iter_json(gate_service.rows_in_parallel))
     assert shared == alone

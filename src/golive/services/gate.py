@@ -206,7 +206,7 @@ def _read_all(files: list[tuple[Path, str]], max_bytes: int) -> list[_Outcome]:
     """
     workers = min(os.cpu_count() or 1, len(files)) - 1
     total = sum(p.stat().st_size for p, _ in files)
-    if workers < 1 or total < PARALLEL_BYTES or sys.platform != "linux":
+    if workers < 1 or total < PARALLEL_BYTES or not _may_fork():
         return [_read_one(p, shown, max_bytes) for p, shown in files]
     import multiprocessing
 
@@ -261,6 +261,12 @@ def _work(shared: _Shared, send: Any) -> None:  # pragma: no cover - runs in the
     send.close()
 
 
+def _may_fork() -> bool:
+    """Forking is safe: Linux, and no other thread whose locks a child would inherit held
+    (in ``golive serve`` the gate's reading and writing stay in one process)."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 #: A decision listing at least this many findings is written by two processes (see
 #: :func:`rows_in_parallel`).
 PARALLEL_ROWS = 20_000
@@ -274,7 +280,7 @@ def rows_in_parallel(views: Sequence[FindingView], indent: str, last: bool) -> I
     pipe), and its text follows this process's. The text is :func:`write_rows`' exactly (a
     test compares them). Falls back to writing alone when forking is not possible.
     """
-    if len(views) < PARALLEL_ROWS or (os.cpu_count() or 1) < 2 or sys.platform != "linux":
+    if len(views) < PARALLEL_ROWS or (os.cpu_count() or 1) < 2 or not _may_fork():
         yield from write_rows(views, indent, last)
         return
     half = len(views) // 2
