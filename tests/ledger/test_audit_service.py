@@ -248,3 +248,33 @@ def test_verifier_keys_load_from_strings_and_files(tmp_path: Path, signer: Ed255
     path.write_text("garbage\n")
     with pytest.raises(InputError, match=f"{path}:1"):
         audit.load_verifiers([str(path)])
+
+
+def test_two_replicas_waking_together_sign_one_checkpoint(
+    built: sa.Engine, signer: Ed25519Signer
+) -> None:
+    import threading
+
+    fill(built, 3, start=50)
+    barrier = threading.Barrier(4)
+    made: list[object] = []
+    errors: list[BaseException] = []
+
+    def replica() -> None:
+        barrier.wait()
+        try:
+            made.append(audit.scheduled_checkpoint(built, [signer], lambda: T0))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=replica) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    signed = [m for m in made if m is not None]
+    assert len(signed) == 1
+    with built.connect() as connection:
+        sizes = [c.size for c in ledger.list_checkpoints(connection)]
+    assert sizes.count(53) == 1

@@ -7,9 +7,9 @@ thread (the database calls block), logs a failure and goes on, and is cancelled 
 on shutdown. Nothing runs at import time.
 
 The key file is read once at start-up: an unreadable key stops the app from starting
-rather than leaving the log unsigned. Each replica runs its own loop; since
-``scheduled_checkpoint`` signs only a grown tree, replicas at worst race to sign the same
-head, and the loser's round is logged as a failure.
+rather than leaving the log unsigned. Each replica runs its own loop;
+``scheduled_checkpoint`` locks the ledger head and signs only a grown tree, so when two
+replicas wake together one signs and the other finds that checkpoint and signs nothing.
 """
 
 from __future__ import annotations

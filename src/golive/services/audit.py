@@ -161,6 +161,7 @@ def issue_checkpoint(
     """
     if not signers:
         raise InputError("a checkpoint needs at least one signing key")
+    ledger.lock_head(connection)  # no append or other checkpoint in between
     frontier = ledger.read_frontier(connection)
     root = frontier.root()
     previous = ledger.latest_checkpoint(connection)
@@ -199,6 +200,9 @@ def scheduled_checkpoint(
     if not signers:
         return None
     with engine.begin() as connection:
+        # Replicas each run this loop: the first to lock the head signs, the others then
+        # find its checkpoint at the same size and sign nothing.
+        ledger.lock_head(connection)
         latest = ledger.latest_checkpoint(connection)
         size = ledger.read_frontier(connection).size
         if latest is not None and latest.size == size and _signed_by(latest.note, signers):

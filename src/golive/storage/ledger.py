@@ -343,6 +343,16 @@ def _frontier(size: int, blob: bytes) -> Frontier:
         raise VerificationError(f"the ledger head is corrupt: {exc}") from None
 
 
+def lock_head(connection: sa.Connection) -> None:
+    """Hold the head row for the rest of the caller's transaction (appenders and other
+    checkpoint issuers wait). PostgreSQL: a row lock; SQLite's write transactions already
+    hold the database's write lock (``BEGIN IMMEDIATE``)."""
+    if not dialect.is_sqlite(connection):
+        connection.execute(
+            sa.select(audit_head.c.id).where(audit_head.c.id == _HEAD_ID).with_for_update()
+        )
+
+
 def read_frontier(connection: sa.Connection) -> Frontier:
     """The committed head: tree size and frontier (empty if nothing was appended yet)."""
     row = connection.execute(
