@@ -14,7 +14,8 @@ from golive.cli.main import cli
 from golive.core.policy.loader import load_policy_text
 from golive.tools import gendocs
 
-MINIMAL = Path(__file__).resolve().parents[2] / "src" / "golive" / "templates" / "minimal.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = ROOT / "src" / "golive" / "templates" / "minimal.yaml"
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -36,6 +37,22 @@ def test_comments_key_order_and_equivalent_spellings_do_not_change_the_digest() 
     with_age = text.replace("      flaky: fail\n", "      flaky: fail\n    max_age: 48h\n")
     same_age = text.replace("      flaky: fail\n", "      flaky: fail\n    max_age: 2d\n")
     assert load_policy_text(with_age, "d").digest == load_policy_text(same_age, "e").digest
+
+
+def test_writing_out_a_default_does_not_change_the_digest() -> None:
+    text = MINIMAL.read_text()
+    explicit = text.replace("      flaky: fail\n", "      flaky: fail\n    blocking: true\n")
+    assert explicit != text
+    assert load_policy_text(explicit, "x").digest == load_policy_text(text, "x").digest
+
+
+def test_the_reference_policies_keep_their_pinned_digests() -> None:
+    """A digest pinned with --policy-digest must survive a golive upgrade that only adds
+    optional fields; these values change only when a policy file or the canonical form does."""
+    pinned = json.loads((ROOT / "tests" / "data" / "policy_digests.json").read_text())
+    for name, digest in pinned["digests"].items():
+        path = ROOT / "examples" / "policies" / name
+        assert load_policy_text(path.read_text(), name).digest == digest, name
 
 
 def test_a_change_in_meaning_changes_the_digest() -> None:

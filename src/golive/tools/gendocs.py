@@ -72,9 +72,11 @@ entry no rule cites is a warning (`--strict` makes it an error).
 ## The digest
 
 `golive policy validate` and `explain` print `sha256:...`: the SHA-256 of the
-policy's canonical form (the validated model as JSON, defaults filled in, keys
-sorted, one spelling per duration). Comments, key order and equivalent spellings do
-not change it; any change in meaning does. Every decision names this digest.
+policy's canonical form (the validated model as JSON, values equal to their defaults
+left out, keys sorted, one spelling per duration). Comments, key order, equivalent
+spellings and writing out a default do not change it; any change in meaning does. A
+golive release that only adds optional fields leaves it as it was, so a digest pinned
+with `--policy-digest` survives the upgrade. Every decision names this digest.
 
 ## Checks beyond types
 

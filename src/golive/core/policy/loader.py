@@ -38,13 +38,15 @@ class LoadedPolicy:
 def canonical_json(policy: Policy) -> bytes:
     """The canonical form the digest is taken over.
 
-    The validated model as JSON: field names as written in policies, defaults
-    filled in, durations and thresholds in one spelling each, keys sorted, no
-    whitespace. Comments, key order, YAML style and equivalent spellings
-    (``48h`` and ``2d``) therefore do not change the digest; any change in
-    meaning does.
+    The validated model as JSON: field names as written in policies, values equal to their
+    defaults left out, durations and thresholds in one spelling each, keys sorted, no
+    whitespace. Comments, key order, YAML style, equivalent spellings (``48h`` and ``2d``)
+    and writing out a default therefore do not change the digest; any change in meaning
+    does. Leaving defaults out also keeps a digest stable when a later golive adds an
+    optional field the policy does not use, so a pinned digest (``--policy-digest``)
+    survives the upgrade; the golive version that decided is recorded beside it.
     """
-    data = policy.model_dump(mode="json", by_alias=True)
+    data = policy.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
