@@ -89,6 +89,21 @@ class Settings(BaseSettings):
         "golive_tenant", description="JWT claim naming the caller's golive tenant."
     )
     oidc_role_claim: str = Field("golive_role", description="JWT claim naming the caller's role.")
+    oidc_client_id: str = Field(
+        "",
+        description="The console's OIDC client id at the issuer; set, the sign-in page offers "
+        "single sign-on (the authorization code flow with PKCE). ID tokens must name it as "
+        "their audience.",
+    )
+    oidc_client_secret: SecretStr = Field(
+        SecretStr(""), description="The console's OIDC client secret (never printed)."
+    )
+    oidc_redirect_url: str = Field(
+        "",
+        description="The callback URL registered at the issuer, e.g. "
+        "`https://golive.example.com/sign-in/oidc/callback`; empty derives it from the "
+        "request (set it behind a proxy that rewrites the host).",
+    )
     log_level: str = Field("INFO", description="Server log level (JSON lines on stderr).")
     session_secret: SecretStr = Field(
         SecretStr(""),

@@ -21,7 +21,7 @@ from golive.api.routes import decisions, health, policies, records, tokens
 from golive.api.scheduler import lifespan
 from golive.console import views as console
 from golive.services import database
-from golive.services.oidc import OidcVerifier
+from golive.services.oidc import OidcLogin, OidcVerifier
 from golive.settings import Settings
 from golive.storage.engine import make_engine
 from golive.storage.unit_of_work import Clock, system_clock
@@ -54,6 +54,14 @@ def create_app(
             tenant_claim=settings.oidc_tenant_claim,
             role_claim=settings.oidc_role_claim,
         )
+    login = None
+    if oidc is not None and settings.oidc_client_id:
+        login = OidcLogin(
+            issuer=settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret.get_secret_value(),
+            verifier=oidc,
+        )
     metrics = Metrics()
     app = FastAPI(
         title="golive control plane",
@@ -72,6 +80,7 @@ def create_app(
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         oidc=oidc,
         heads=database.heads(engine),
+        oidc_login=login,
     )
     errors.install(app)
     app.include_router(health.router)

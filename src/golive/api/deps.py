@@ -18,7 +18,7 @@ from golive.errors import Unauthenticated, UsageError
 from golive.services import idempotency, tenants
 from golive.services.access import Principal
 from golive.services.console import Verifications
-from golive.services.oidc import OidcVerifier, looks_like_jwt
+from golive.services.oidc import OidcLogin, OidcVerifier, looks_like_jwt
 from golive.settings import Settings
 from golive.storage.unit_of_work import Clock, UnitOfWork
 
@@ -47,6 +47,8 @@ class AppState:
     )
     #: The console's "verify now": one background verification at a time.
     verifications: Verifications = field(default_factory=Verifications)
+    #: The console's single sign-on, when an OIDC client id is configured.
+    oidc_login: OidcLogin | None = None
 
 
 def state(request: Request) -> AppState:

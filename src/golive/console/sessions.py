@@ -37,6 +37,9 @@ class Session:
     role: str = ""
     actor: str = ""
     flash: str = ""
+    # an OIDC sign-in under way: what the callback must find again (state, nonce, PKCE
+    # verifier) and where to go after it; the cookie is signed, and cleared once used
+    login: dict[str, str] = field(default_factory=dict)
 
     @property
     def signed_in(self) -> bool:
@@ -52,6 +55,7 @@ class Session:
             "r": self.role,
             "a": self.actor,
             "f": self.flash,
+            "l": self.login,
         }
 
 
@@ -83,6 +87,7 @@ class SessionCodec:
                 role=str(data["r"]),
                 actor=str(data["a"]),
                 flash=str(data.get("f", "")),
+                login={str(k): str(v) for k, v in dict(data.get("l") or {}).items()},
             )
         except (ValueError, KeyError, TypeError):
             return None

@@ -13,6 +13,7 @@ None of these routes is in the OpenAPI document (``include_in_schema=False``).
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import secrets
 import time
@@ -185,18 +186,90 @@ def _safe_next(value: str) -> str:
 # --- sign-in and sign-out -----------------------------------------------------------------------
 
 
+def _sign_in_page(request: Request, next: str, error: str = "", status: int = 200) -> Response:
+    app_state = state(request)
+    context = {
+        "title": "Sign in",
+        "next": _safe_next(next),
+        "oidc": app_state.oidc is not None,
+        "sso": app_state.oidc_login is not None,
+        "error": error,
+    }
+    return _render(request, "sign_in.html", context, status=status)
+
+
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request, next: str = "/") -> Response:
-    return _render(
-        request,
-        "sign_in.html",
-        {
-            "title": "Sign in",
-            "next": _safe_next(next),
-            "oidc": state(request).oidc is not None,
-            "error": "",
-        },
-    )
+    return _sign_in_page(request, next)
+
+
+def _redirect_uri(request: Request) -> str:
+    configured = state(request).settings.oidc_redirect_url
+    return configured or str(request.url_for("oidc_callback"))
+
+
+@router.get("/sign-in/oidc")
+def oidc_start(request: Request, next: str = "/") -> Response:
+    """Single sign-on: send the browser to the issuer, remembering state, nonce and PKCE."""
+    login = state(request).oidc_login
+    if login is None:
+        return _sign_in_page(request, next, "single sign-on is not configured", 404)
+    try:
+        started = login.start(_redirect_uri(request))
+    except GoliveError as exc:
+        return _sign_in_page(request, next, str(exc), 503)
+    session = _session(request)
+    session.login = {
+        "state": started.state,
+        "nonce": started.nonce,
+        "verifier": started.verifier,
+        "next": _safe_next(next),
+    }
+    return _set_cookie(request, RedirectResponse(started.url, status_code=303), session)
+
+
+@router.get("/sign-in/oidc/callback", name="oidc_callback")
+def oidc_callback(
+    request: Request,
+    code: str = "",
+    state_: Annotated[str, Query(alias="state")] = "",
+    error: str = "",
+    error_description: str = "",
+) -> Response:
+    """The issuer sends the browser back here with a code; redeem it and sign in."""
+    login = state(request).oidc_login
+    session = _session(request)
+    pending, session.login = session.login, {}
+    target = pending.get("next", "/")
+    if login is None:
+        return _sign_in_page(request, target, "single sign-on is not configured", 404)
+    if error:
+        message = f"the identity provider refused the sign-in: {error} {error_description}"
+        return _set_cookie(request, _sign_in_page(request, target, message.strip(), 401), session)
+    if not pending or not state_ or not hmac.compare_digest(state_, pending.get("state", "")):
+        message = "this sign-in was not started here or has already been used; start again"
+        return _set_cookie(request, _sign_in_page(request, target, message, 400), session)
+    try:
+        identity = login.finish(
+            code=code,
+            redirect_uri=_redirect_uri(request),
+            verifier=pending["verifier"],
+            nonce=pending["nonce"],
+        )
+        who = tenants.principal_for(
+            _uow(request),
+            tenant=identity.tenant,
+            role=identity.role,
+            actor=f"oidc:{identity.subject}",
+        )
+    except GoliveError as exc:
+        return _set_cookie(request, _sign_in_page(request, target, str(exc), 401), session)
+    fresh = Session(expires=int(time.time()) + LIFETIME_SECONDS, kind="oidc")
+    fresh.tenant, fresh.role, fresh.actor = who.tenant, who.role, who.actor
+    console.record_session(_uow(request), who, action="console.signed_in", method="oidc-sso")
+    request.state.console_session = fresh  # a new session and CSRF token (no fixation)
+    fresh.flash = f"Signed in to tenant {who.tenant} as {who.role}."
+    return _set_cookie(request, RedirectResponse(target, status_code=303), fresh)
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -227,13 +300,7 @@ def sign_in(
             who, token_hash = console.sign_in_with_token(_uow(request), secret)
             fresh.kind, fresh.token_hash, method = "token", token_hash, "api-token"
     except GoliveError as exc:
-        context = {
-            "title": "Sign in",
-            "next": _safe_next(next),
-            "oidc": app_state.oidc is not None,
-            "error": str(exc),
-        }
-        return _render(request, "sign_in.html", context, status=401)
+        return _sign_in_page(request, next, str(exc), 401)
     fresh.tenant, fresh.role, fresh.actor = who.tenant, who.role, who.actor
     console.record_session(_uow(request), who, action="console.signed_in", method=method)
     request.state.console_session = fresh  # a new session and CSRF token (no fixation)

@@ -8,7 +8,11 @@ golive tenant and role (``golive_tenant``, ``golive_role`` unless configured).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,14 +85,16 @@ class OidcVerifier:
                 return key.key
         raise Unauthenticated("the JWT is signed by a key the issuer does not list")
 
-    def verify(self, token: str) -> Identity:
+    def claims(self, token: str, audience: str | None = None) -> dict[str, Any]:
+        """The claims of a JWT signed by the issuer, for ``audience`` (default: the
+        configured one); :class:`Unauthenticated` when anything does not check out."""
         key = self._key(token)
         try:
-            claims = jwt.decode(
+            found: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=ALGORITHMS,
-                audience=self.audience or None,
+                audience=audience or self.audience or None,
                 issuer=self.issuer,
                 options={"require": ["exp", "iss", "sub"]},
                 leeway=30,
@@ -97,6 +103,13 @@ class OidcVerifier:
             raise Unauthenticated("the JWT has expired") from None
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"the JWT is not accepted: {exc}") from None
+        return found
+
+    def verify(self, token: str) -> Identity:
+        return self.identity(self.claims(token))
+
+    def identity(self, claims: dict[str, Any]) -> Identity:
+        """The golive identity the claims name (tenant and role claims are required)."""
         tenant = claims.get(self.tenant_claim)
         role = claims.get(self.role_claim)
         if not isinstance(tenant, str) or not isinstance(role, str):
@@ -104,3 +117,155 @@ class OidcVerifier:
                 f"the JWT must carry the claims {self.tenant_claim!r} and {self.role_claim!r}"
             )
         return Identity(subject=str(claims.get("email") or claims["sub"]), tenant=tenant, role=role)
+
+
+# --- signing in people: the authorization code flow with PKCE (OpenID Connect Core 3.1) ---------
+
+
+@dataclass(frozen=True)
+class LoginStart:
+    """Where to send the browser, and what the callback must find again."""
+
+    url: str
+    state: str
+    nonce: str
+    verifier: str
+
+
+class OidcLogin:
+    """The console's single sign-on: golive as an OpenID Connect relying party.
+
+    The issuer's endpoints come from its discovery document
+    (``{issuer}/.well-known/openid-configuration``), read once. The flow is the
+    authorization code flow with PKCE (S256), a ``state`` and a ``nonce``; the ID token is
+    checked by :class:`OidcVerifier` (signature, issuer, audience = the client id, expiry)
+    and its ``nonce`` compared. The client authenticates with ``client_secret_basic``, or
+    ``client_secret_post`` when the issuer supports only that.
+    """
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        client_secret: str,
+        verifier: OidcVerifier,
+        timeout: float = 10.0,
+    ) -> None:
+        if not client_id:
+            raise UsageError("oidc_client_id: set it to sign in to the console with OIDC")
+        self.issuer = issuer.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.verifier = verifier
+        self.timeout = timeout
+        self._config: dict[str, Any] | None = None
+
+    def configuration(self) -> dict[str, Any]:
+        """The issuer's discovery document (fetched once)."""
+        if self._config is None:
+            url = f"{self.issuer}/.well-known/openid-configuration"
+            data = self._get_json(url)
+            for name in ("authorization_endpoint", "token_endpoint"):
+                if not isinstance(data.get(name), str):
+                    raise DependencyUnavailable(f"the OIDC discovery document lacks {name}")
+            if str(data.get("issuer", "")).rstrip("/") != self.issuer:
+                raise DependencyUnavailable(
+                    f"the OIDC discovery document names issuer {data.get('issuer')!r}, "
+                    f"not {self.issuer!r}"
+                )
+            self._config = data
+        return self._config
+
+    def start(self, redirect_uri: str) -> LoginStart:
+        """A new login: the issuer's authorization URL and the values to keep until the
+        callback."""
+        from urllib.parse import urlencode
+
+        config = self.configuration()
+        state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        verifier = secrets.token_urlsafe(48)
+        challenge = _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.client_id,
+                "redirect_uri": redirect_uri,
+                "scope": "openid email profile",
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+        endpoint = str(config["authorization_endpoint"])
+        joiner = "&" if "?" in endpoint else "?"
+        return LoginStart(f"{endpoint}{joiner}{query}", state, nonce, verifier)
+
+    def finish(self, *, code: str, redirect_uri: str, verifier: str, nonce: str) -> Identity:
+        """Redeem the code at the token endpoint and check the ID token; the identity."""
+        import httpx
+
+        config = self.configuration()
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        }
+        methods = config.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+        auth: tuple[str, str] | None = (self.client_id, self.client_secret)
+        if "client_secret_basic" not in methods and "client_secret_post" in methods:
+            form.update(client_id=self.client_id, client_secret=self.client_secret)
+            auth = None
+        try:
+            answer = httpx.post(
+                str(config["token_endpoint"]), data=form, auth=auth, timeout=self.timeout
+            )
+        except httpx.HTTPError as exc:
+            raise DependencyUnavailable(
+                f"the OIDC token endpoint cannot be reached: {exc}"
+            ) from None
+        if answer.status_code != 200:
+            raise Unauthenticated(
+                f"the OIDC issuer refused the sign-in ({answer.status_code}): "
+                f"{_error_text(answer.text)}"
+            )
+        try:
+            id_token = answer.json()["id_token"]
+        except (ValueError, KeyError, TypeError):
+            raise Unauthenticated("the OIDC issuer answered without an ID token") from None
+        claims = self.verifier.claims(str(id_token), audience=self.client_id)
+        if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(
+            claims["nonce"], nonce
+        ):
+            raise Unauthenticated("the ID token's nonce is not this sign-in's")
+        return self.verifier.identity(claims)
+
+    def _get_json(self, url: str) -> dict[str, Any]:
+        import httpx
+
+        try:
+            answer = httpx.get(url, timeout=self.timeout)
+            answer.raise_for_status()
+            data = answer.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise DependencyUnavailable(f"{url} cannot be read: {exc}") from None
+        if not isinstance(data, dict):
+            raise DependencyUnavailable(f"{url} is not a JSON object")
+        return data
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _error_text(body: str) -> str:
+    """The OAuth error of a refusal, short (never the request's secrets: it holds none)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body[:200]
+    if isinstance(data, dict):
+        return " ".join(str(data.get(k, "")) for k in ("error", "error_description")).strip()
+    return body[:200]
