@@ -102,6 +102,9 @@ class Issue:
     @property
     def sources(self) -> tuple[str, ...]:
         """``tool (file)`` for every report that contributed, sorted, without repeats."""
+        if len(self.findings) == 1:  # most issues; a decision may list 100,000
+            only = self.findings[0]
+            return (f"{only.tool} ({only.source})",)
         return tuple(sorted({f"{f.tool} ({f.source})" for f in self.findings}))
 
     @property
@@ -111,6 +114,8 @@ class Issue:
     @property
     def packages(self) -> tuple[str, ...]:
         """Every affected package (normalised purl, or ``name@version``), sorted."""
+        if len(self.findings) == 1 and self.findings[0].package is None:
+            return ()
         names: set[str] = set()
         for f in self.findings:
             if f.package is None:

@@ -180,28 +180,23 @@ class FindingView:
 
     def to_dict(self) -> dict[str, object]:
         # Written for speed (a decision may list 100,000 findings): enums are read through
-        # ``_value_`` (``.value`` is a descriptor call), and a finding reported once skips the
-        # sets that fold several reports.
+        # ``_value_`` (``.value`` is a descriptor call), and the sets that fold several
+        # reports are built only when there is something to fold.
         issue = self.issue
         members = issue.findings
         first = members[0]
         loc = first.location
-        if len(members) == 1:
-            fixes = sorted(set(first.fix_versions)) if first.fix_versions else []
-            suppressions = (
-                sorted({f"{s.mechanism} ({s.status})" for s in first.suppressions})
-                if first.suppressions
-                else []
-            )
-            sources = [f"{first.tool} ({first.source})"]
-            packages = list(issue.packages) if first.package is not None else []
-        else:
-            fixes = sorted({v for f in members for v in f.fix_versions})
-            suppressions = sorted(
-                {f"{s.mechanism} ({s.status})" for f in members for s in f.suppressions}
-            )
-            sources = list(issue.sources)
-            packages = list(issue.packages)
+        several = len(members) > 1
+        fixes = (
+            sorted({v for f in members for v in f.fix_versions})
+            if several or first.fix_versions
+            else []
+        )
+        suppressions = (
+            sorted({f"{s.mechanism} ({s.status})" for f in members for s in f.suppressions})
+            if several or first.suppressions
+            else []
+        )
         return {
             "part": self.part,
             "key": issue.key,
@@ -214,10 +209,10 @@ class FindingView:
             "title": first.title,
             "ids": list(issue.ids),
             "location": f"{loc.path}:{loc.line}" if loc is not None and loc.path else None,
-            "packages": packages,
+            "packages": list(issue.packages),
             "fix_versions": fixes,
             "fingerprint": first.fingerprint or None,
-            "sources": sources,
+            "sources": list(issue.sources),
             "suppressions": suppressions,
             "waiver": self.waiver,
             "note": self.note or None,
