@@ -144,15 +144,16 @@ def _read_run(
             code = inv.get("exitCode").value
             extra = f" (exit code {code})" if isinstance(code, int) else ""
             reasons.append(f"{label}: invocations[{i}].executionSuccessful is false{extra}")
-        for note in inv.get("toolExecutionNotifications").objects():
-            if note.get("level").text() == "error":
-                text = note.get("message").get("text").text()[:200]
-                reasons.append(f"{label}: tool error notification: {text}")
-        # Bandit's SARIF reports files it could not scan (syntax errors) here, not above
-        for note in inv.get("toolConfigurationNotifications").objects():
-            if note.get("level").text() == "error":
-                text = note.get("message").get("text").text()[:200]
-                reasons.append(f"{label}: tool configuration error notification: {text}")
+        # Bandit's SARIF reports files it could not scan (syntax errors) as configuration
+        # notifications, other tools as execution notifications: an error in either counts
+        for field, what in (
+            ("toolExecutionNotifications", "tool error notification"),
+            ("toolConfigurationNotifications", "tool configuration error notification"),
+        ):
+            for note in inv.get(field).objects():
+                if note.get("level").text() == "error":
+                    text = note.get("message").get("text").text()[:200]
+                    reasons.append(f"{label}: {what}: {text}")
 
     results = run.get("results")
     if results.is_null():
