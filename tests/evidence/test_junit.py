@@ -42,6 +42,28 @@ def test_junit_pytest_rerunfailures_duplicates_fold_to_fail():
     assert report.counts.passed == 2
 
 
+def test_junit_a_failure_then_a_pass_under_one_name_is_flaky_and_says_it_may_be_two_tests():
+    # Gradle's test-retry plugin writes this for a retried test; old Surefire writes the same
+    # for two parameterised cases that share a method name
+    xml = (
+        b'<testsuite name="s" tests="3">'
+        b'<testcase classname="c.PriceTest" name="rounds"><failure message="1 != 2"/></testcase>'
+        b'<testcase classname="c.PriceTest" name="rounds"/>'
+        b'<testcase classname="c.PriceTest" name="other"/>'
+        b"</testsuite>"
+    )
+    report = read_bytes(xml, "junit.xml")
+    assert _case(report, "rounds").outcome is TestOutcome.FLAKY
+    (note,) = [n for n in report.notes if "failed and then passed" in n]
+    assert "c.PriceTest.rounds" in note
+    assert "distinct tests sharing a name" in note
+
+
+def test_junit_pytest_reruns_that_end_in_a_pass_add_no_ambiguity_note():
+    report = junit_of("junit-pytest-rerunfailures.xml")
+    assert not any("failed and then passed" in n for n in report.notes)
+
+
 def test_junit_call_failure_plus_teardown_error_on_one_test_is_one_error():
     report = junit_of("junit-pytest.xml")
     case = _case(report, "test_fails_and_teardown_errors")

@@ -114,6 +114,17 @@ def read(root: ET.Element, source: str) -> TestReport:
         notes.append(
             f"{duplicates} duplicate <testcase> record(s) folded (reruns or teardown errors)"
         )
+    ambiguous = [g[-1] for g in groups.values() if _failed_then_passed(g)]
+    if ambiguous:
+        # a retry plugin (Gradle test-retry) writes a failed attempt, then the pass; so do two
+        # different tests that share a name (parameterised tests in old Surefire, jest
+        # it.each with one title): the report cannot tell which, so the reader says so
+        first = ambiguous[0]
+        notes.append(
+            f"{len(ambiguous)} test(s) failed and then passed under one name (first: "
+            f"{first.classname}.{first.name}), counted as flaky: either retries, or distinct "
+            "tests sharing a name; give parameterised tests distinct names to tell"
+        )
     declared_total = (
         declared_root.total
         if declared_root is not None and root.get("tests") is not None
@@ -244,6 +255,17 @@ _WORST = {
     TestOutcome.SKIPPED: 0,
     TestOutcome.PASSED: 0,
 }
+
+
+def _failed_then_passed(records: list[_Record]) -> bool:
+    """A record with a failure or error followed, later, by a passing one."""
+    failed = False
+    for rec in records:
+        if rec.outcome in (TestOutcome.FAILED, TestOutcome.ERROR):
+            failed = True
+        elif failed and rec.outcome in (TestOutcome.PASSED, TestOutcome.FLAKY):
+            return True
+    return False
 
 
 def _fold(records: list[_Record]) -> TestCase:
