@@ -133,3 +133,17 @@ def test_the_rule_and_facts_explain_the_check(tmp_path):
     result = check(run(policy(_gate()), path, now=NOW), "tests")
     assert "all executed tests pass" in result.rule
     assert any("2 tests: 2 passed" in f for f in result.facts)
+
+
+def test_what_the_reader_noticed_is_among_the_checks_facts(tmp_path):
+    cases = (
+        '<testcase classname="c.PriceTest" name="rounds"><failure message="x"/></testcase>'
+        '<testcase classname="c.PriceTest" name="rounds"/>'
+    )
+    path = write(tmp_path, "r.xml", _junit(cases))
+    result = check(run(policy(_gate()), path), "tests")
+    assert any(
+        f.startswith("r.xml: ") and "failed and then passed under one name" in f
+        for f in result.facts
+    )
+    assert any("duplicate <testcase> record(s) folded" in f for f in result.facts)

@@ -52,6 +52,13 @@ def evaluate(gate: TestsPassGate, ctx: Context) -> CheckResult:
         f"{counts['total']} tests: {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['error']} errors, {counts['skipped']} skipped, {counts['flaky']} flaky"
     )
+    # what the reader noticed (folded reruns, counters that lie, ambiguous names)
+    facts.extend(
+        f"{i.path}: {note}"
+        for i in usable
+        if isinstance(i.evidence, TestReport)
+        for note in i.evidence.notes
+    )
     if missing:
         return result(
             gate,
