@@ -127,3 +127,17 @@ def waiver(**fields: object) -> Waiver:
     }
     base.update(fields)
     return Waiver.model_validate(base)
+
+
+_DECISION_SCHEMA: dict[str, object] | None = None
+
+
+def assert_valid_decision(document: object) -> None:
+    """``document`` is a ``golive.decision/v1`` as docs/decision.schema.json describes it."""
+    global _DECISION_SCHEMA
+    import jsonschema
+
+    if _DECISION_SCHEMA is None:
+        path = Path(__file__).resolve().parents[2] / "docs" / "decision.schema.json"
+        _DECISION_SCHEMA = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(document, _DECISION_SCHEMA)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from gate_support import assert_valid_decision
 from git_support import Repo, keygen
 
 from golive.cli.main import cli
@@ -99,6 +100,7 @@ def test_each_example_bundle_gives_its_documented_verdict(
     )
     assert result.exit_code in (0, 1), result.output
     decision = json.loads(result.output)
+    assert_valid_decision(decision)
     summary = {c["id"]: (c["outcome"], c["summary"]) for c in decision["checks"]}
     assert decision["verdict"] == spec["verdict"], summary
     assert decision["summary"]["blocking"] == spec["blocking"], summary

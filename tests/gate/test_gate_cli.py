@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from gate_support import FIXTURES, HANDMADE, write
+from gate_support import FIXTURES, HANDMADE, assert_valid_decision, write
 
 from golive.cli.main import main
 
@@ -238,6 +238,7 @@ def test_a_waivers_file_waives_a_finding(capsys, setup, tmp_path):
         "json",
     )
     doc = json.loads(out)
+    assert_valid_decision(doc)
     assert code == 0, out
     security = next(c for c in doc["checks"] if c["id"] == "security")
     assert security["outcome"] == "waived"
@@ -304,5 +305,6 @@ def test_the_real_fixture_directory_is_read_whole(capsys, tmp_path):
         "json",
     )
     doc = json.loads(out)
+    assert_valid_decision(doc)
     assert code == 1
     assert len(doc["evidence"]) > 10

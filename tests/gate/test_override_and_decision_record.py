@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     PublicFormat,
 )
+from gate_support import assert_valid_decision
 from part2_support import COMMIT, DIGEST, NOW, OTHER_DIGEST, ROLES, decision, policy
 
 from golive.cli.main import cli
@@ -97,6 +98,7 @@ def test_a_complete_override_reads_overridden_and_still_lists_the_failing_check(
     assert "overridden by victor (vp-engineering) for incident INC-1" in record.summary
     assert "reason: the fix must ship during the outage" in record.facts
     doc = json.loads(result.to_json())
+    assert_valid_decision(doc)
     assert doc["verdict"] == "overridden"
     assert doc["summary"]["blocking"] == ["branch"]
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from gate_support import write
+from gate_support import assert_valid_decision, write
 
 from golive.cli.main import main
 from golive.core.gate import CheckResult, Debt, Outcome, settles
@@ -70,7 +70,9 @@ def _gate(capsys, repo: Path, *args: str) -> dict:
         )
     out = capsys.readouterr().out
     assert exc.value.code == 0, out
-    return json.loads(out)
+    document = json.loads(out)
+    assert_valid_decision(document)
+    return document
 
 
 def test_a_local_debt_is_listed_in_later_gates_until_one_settles_it(tmp_path, capsys):
