@@ -365,3 +365,17 @@ def test_gitleaks_fingerprints_match_with_full_or_short_commits_not_stale_case_2
     assert decision.waivers[0].status == "used"
     other_line = waiver(finding=f"{waiver_commit}:settings.py:generic-api-key:5")
     assert run(loaded, path, waivers=(other_line,)).waivers[0].status == "unused"
+
+
+def test_what_the_reader_noticed_is_among_the_facts_at_most_ten_notes_a_report(tmp_path):
+    rules = [{"id": f"R{n}"} for n in range(12)] + [{"id": "R0"}]  # R0 twice
+    results = [
+        result(f"R{n}", "warning", properties={"security-severity": "high-ish"}) for n in range(12)
+    ]
+    path = write(tmp_path, "s.sarif", sarif(results, rules=rules))
+    res = check(run(policy(SAST_ONLY), path), "security")
+    notes = [f for f in res.facts if f.startswith("sast: s.sarif: run 0")]
+    assert "rule id 'R0' appears more than once" in notes[0]
+    assert all("security-severity 'high-ish' is not a score" in f for f in notes[1:])
+    assert len(notes) == 10  # 13 distinct notes: ten shown, and a line for the rest
+    assert "sast: s.sarif: ... and 3 more note(s) (golive evidence inspect)" in res.facts

@@ -143,6 +143,9 @@ def _part(
     tally.errors.extend(f"{name}: {p_}" for p_ in too_old(items, part.min_versions))
     tally.facts.extend(f"{name}: {f}" for f in facts)
     tally.evidence.extend(i.path for i in items)
+    for item in usable:  # what the readers noticed (ignored values, duplicate rules, ...)
+        if isinstance(item.evidence, ScanReport):
+            tally.facts.extend(f"{name}: {item.path}: {n}" for n in _first_notes(item.evidence))
     findings: list[Finding] = [
         f for i in usable if isinstance(i.evidence, ScanReport) for f in i.evidence.findings
     ]
@@ -190,6 +193,20 @@ def _part(
             f"{name}: {len(counted)} findings counted; the policy allows at most "
             f"{part.max_findings}",
         )
+
+
+_NOTES_SHOWN = 10
+
+
+def _first_notes(report: ScanReport) -> list[str]:
+    """A report's notes without repeats, at most ten, and how many more there are."""
+    distinct = list(dict.fromkeys(report.notes))
+    shown = distinct[:_NOTES_SHOWN]
+    if len(distinct) > _NOTES_SHOWN:
+        shown.append(
+            f"... and {len(distinct) - _NOTES_SHOWN} more note(s) (golive evidence inspect)"
+        )
+    return shown
 
 
 def _classify(issue: Issue, part: ScanPart, accepted: set[str]) -> tuple[FindingStatus | None, str]:
