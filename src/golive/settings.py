@@ -83,7 +83,8 @@ class Settings(BaseSettings):
     oidc_audience: str = Field("", description="Audience (`aud`) OIDC bearer tokens must carry.")
     oidc_jwks: str = Field(
         "",
-        description="The issuer's signing keys: a JWKS file path or an `https://` URL.",
+        description="The issuer's signing keys: a JWKS file path or an `https://` URL; empty "
+        "reads the `jwks_uri` of the issuer's discovery document when first needed.",
     )
     oidc_tenant_claim: str = Field(
         "golive_tenant", description="JWT claim naming the caller's golive tenant."

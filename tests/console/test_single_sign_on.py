@@ -129,6 +129,23 @@ def test_a_refusal_at_the_provider_is_shown(client: TestClient) -> None:
     assert "access_denied" in answer.text
 
 
+def test_without_a_jwks_setting_the_keys_come_from_the_discovery_document(
+    seeded_engine, provider: Provider
+) -> None:
+    engine, data = seeded_engine
+    settings = Settings(
+        database_url=data.url,
+        session_secret="test-secret",
+        oidc_issuer=provider.issuer,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+    )
+    with TestClient(create_app(settings, engine=engine)) as c:
+        answer = c.get(_back_from_provider(_to_provider(c)), follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        assert c.get("/").status_code == 200
+
+
 def test_without_a_client_id_there_is_no_single_sign_on(seeded_engine) -> None:
     engine, data = seeded_engine
     settings = Settings(database_url=data.url, session_secret="test-secret")

@@ -1,7 +1,8 @@
 """OIDC bearer tokens for people: a JWT checked against the configured issuer and its keys.
 
-The JWKS comes from a file (``GOLIVE_OIDC_JWKS=/etc/golive/jwks.json``) or a URL
-(``https://issuer/.well-known/jwks.json``, fetched and cached by PyJWT). The
+The JWKS comes from a file (``GOLIVE_OIDC_JWKS=/etc/golive/jwks.json``), a URL
+(``https://issuer/.well-known/jwks.json``, fetched and cached by PyJWT), or, when neither is
+set, the ``jwks_uri`` of the issuer's discovery document, read when first needed. The
 token must carry the issuer, the audience, an expiry, and two claims naming the
 golive tenant and role (``golive_tenant``, ``golive_role`` unless configured).
 """
@@ -47,17 +48,16 @@ class OidcVerifier:
         tenant_claim: str = "golive_tenant",
         role_claim: str = "golive_role",
     ) -> None:
-        if not jwks:
-            raise UsageError("oidc_jwks: set it to a JWKS file or URL when oidc_issuer is set")
         self.issuer = issuer
         self.audience = audience
         self.tenant_claim = tenant_claim
         self.role_claim = role_claim
         self._client: jwt.PyJWKClient | None = None
         self._keys: jwt.PyJWKSet | None = None
+        # empty: the issuer's jwks_uri, from its discovery document when first needed
         if jwks.startswith(("https://", "http://")):
             self._client = jwt.PyJWKClient(jwks, cache_keys=True, lifespan=300, timeout=5)
-        else:
+        elif jwks:
             try:
                 data = json.loads(Path(jwks).read_text(encoding="utf-8"))
                 self._keys = jwt.PyJWKSet.from_dict(data)
@@ -69,6 +69,13 @@ class OidcVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise Unauthenticated("the bearer token is not a valid JWT") from None
+        if self._client is None and self._keys is None:
+            uri = discover(self.issuer).get("jwks_uri")
+            if not isinstance(uri, str) or not uri:
+                raise DependencyUnavailable(
+                    "the OIDC discovery document names no jwks_uri; set GOLIVE_OIDC_JWKS"
+                )
+            self._client = jwt.PyJWKClient(uri, cache_keys=True, lifespan=300, timeout=5)
         if self._client is not None:
             try:
                 return self._client.get_signing_key_from_jwt(token).key
@@ -159,23 +166,14 @@ class OidcLogin:
         self.client_secret = client_secret
         self.verifier = verifier
         self.timeout = timeout
-        self._config: dict[str, Any] | None = None
 
     def configuration(self) -> dict[str, Any]:
-        """The issuer's discovery document (fetched once)."""
-        if self._config is None:
-            url = f"{self.issuer}/.well-known/openid-configuration"
-            data = self._get_json(url)
-            for name in ("authorization_endpoint", "token_endpoint"):
-                if not isinstance(data.get(name), str):
-                    raise DependencyUnavailable(f"the OIDC discovery document lacks {name}")
-            if str(data.get("issuer", "")).rstrip("/") != self.issuer:
-                raise DependencyUnavailable(
-                    f"the OIDC discovery document names issuer {data.get('issuer')!r}, "
-                    f"not {self.issuer!r}"
-                )
-            self._config = data
-        return self._config
+        """The issuer's discovery document, with the endpoints this flow needs."""
+        data = discover(self.issuer, self.timeout)
+        for name in ("authorization_endpoint", "token_endpoint"):
+            if not isinstance(data.get(name), str):
+                raise DependencyUnavailable(f"the OIDC discovery document lacks {name}")
+        return data
 
     def start(self, redirect_uri: str) -> LoginStart:
         """A new login: the issuer's authorization URL and the values to keep until the
@@ -242,18 +240,34 @@ class OidcLogin:
             raise Unauthenticated("the ID token's nonce is not this sign-in's")
         return self.verifier.identity(claims)
 
-    def _get_json(self, url: str) -> dict[str, Any]:
-        import httpx
 
-        try:
-            answer = httpx.get(url, timeout=self.timeout)
-            answer.raise_for_status()
-            data = answer.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise DependencyUnavailable(f"{url} cannot be read: {exc}") from None
-        if not isinstance(data, dict):
-            raise DependencyUnavailable(f"{url} is not a JSON object")
-        return data
+_DISCOVERED: dict[str, dict[str, Any]] = {}
+
+
+def discover(issuer: str, timeout: float = 10.0) -> dict[str, Any]:
+    """The issuer's OpenID discovery document (``/.well-known/openid-configuration``), read
+    once per process; it must name the issuer itself."""
+    issuer = issuer.rstrip("/")
+    found = _DISCOVERED.get(issuer)
+    if found is not None:
+        return found
+    import httpx
+
+    url = f"{issuer}/.well-known/openid-configuration"
+    try:
+        answer = httpx.get(url, timeout=timeout)
+        answer.raise_for_status()
+        data = answer.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise DependencyUnavailable(f"{url} cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise DependencyUnavailable(f"{url} is not a JSON object")
+    if str(data.get("issuer", "")).rstrip("/") != issuer:
+        raise DependencyUnavailable(
+            f"the OIDC discovery document names issuer {data.get('issuer')!r}, not {issuer!r}"
+        )
+    _DISCOVERED[issuer] = data
+    return data
 
 
 def _b64url(data: bytes) -> str:
