@@ -12,7 +12,9 @@ junit              XML root ``<testsuites>`` or ``<testsuite>``
 sarif              ``runs`` array, and ``version`` "2.1.0" or a SARIF ``$schema``
 cyclonedx          ``bomFormat: "CycloneDX"``
 spdx               ``spdxVersion`` starting ``SPDX-``; or SPDX 3 JSON-LD (an
-                   ``@context`` naming ``spdx.org/rdf/3`` and an ``@graph``)
+                   ``@context`` naming ``spdx.org/rdf/3`` and an ``@graph``);
+                   or GitHub's REST API answer ``{"sbom": {SPDX 2.x}}``
+                   (``gh api …/dependency-graph/sbom``), read as its document
 trivy              ``SchemaVersion`` with ``ArtifactName`` or ``Results``
 grype              ``matches`` array and ``descriptor`` (or ``ignoredMatches``)
 pip-audit          ``dependencies`` array of ``{name, ...}`` and ``fixes``
@@ -93,12 +95,25 @@ def detect(data: bytes, source: str) -> Detected:
         root = parse_xml(data, source)
         return _detect_xml(root, source)
     if first in (b"{", b"["):
-        value = parse_json(data, source)
+        value = _unwrap(parse_json(data, source))
         fmt = json_format(value)
         if fmt is None:
             raise UnknownFormat(source, _unknown_json(value))
         return Detected(fmt, value)
     raise UnknownFormat(source, "is neither JSON nor XML; not an evidence format golive reads")
+
+
+def _unwrap(value: object) -> object:
+    """The SPDX document inside GitHub's dependency-graph SBOM API answer, else ``value``.
+
+    ``GET /repos/{owner}/{repo}/dependency-graph/sbom`` answers ``{"sbom": {...}}``; the
+    web page's "Export SBOM" gives the document alone. Both are the same SBOM.
+    """
+    if isinstance(value, dict) and len(value) == 1:
+        inner = value.get("sbom")
+        if isinstance(inner, dict) and str(inner.get("spdxVersion", "")).startswith("SPDX-"):
+            return inner
+    return value
 
 
 def _detect_xml(root: ET.Element, source: str) -> Detected:

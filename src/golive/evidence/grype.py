@@ -9,7 +9,9 @@
   ignore rule a suppression claim. A rule that ignores by ``fix-state`` alone
   (no vulnerability, no package) hides every such vulnerability and is noted.
 - ``descriptor.{name,version}`` is the tool; ``source.target`` the artifact
-  (image digest when the source is an image).
+  (``manifestDigest``, ``imageID`` and the digests of ``repoDigests`` when the
+  source is an image: a multi-platform image is deployed by its repo digest,
+  the index, which is not the platform manifest's digest).
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ def read(doc: Doc) -> ScanReport:
                 value = target.get(key).opt_text()
                 if value:
                     digests.append(value)
+            for repo_digest in target.get("repoDigests").texts():
+                if "@" in repo_digest:
+                    digests.append(repo_digest.split("@", 1)[1])
         else:
             artifact = target.opt_text()
     return ScanReport(

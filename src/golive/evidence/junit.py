@@ -20,6 +20,12 @@ Traps handled:
   passed and there were several, the test is flaky; otherwise the worst
   outcome of the final attempt counts (a call failure plus a teardown error is
   an error).
+- **One suite per host or project.** Playwright writes each spec file once per
+  project (browser), the project name in the suite's ``hostname``: suites that
+  share a name but not a ``hostname`` are told apart as ``name [hostname]``, so
+  a test failing on one browser and passing on another is a failure, not a
+  rerun that passed. A ``hostname`` shared by every suite (Surefire, pytest)
+  changes nothing.
 - **Zero cases** is valid XML and is recorded as an incomplete report.
 - **Naive timestamps** are kept as written with ``timestamp_has_offset=False``.
 - System output and stack traces are never kept; messages are cut to 300 chars.
@@ -66,6 +72,13 @@ def read(root: ET.Element, source: str) -> TestReport:
     root_tag = _local(root.tag)
     declared_root = _declared(root) if root_tag == "testsuites" else None
 
+    # suite names written with several hostnames (Playwright: one suite per project)
+    hosts: dict[str, set[str]] = {}
+    for elem in root.iter():
+        if _local(elem.tag) == "testsuite":
+            hosts.setdefault(_attr(elem, "name") or "", set()).add(_attr(elem, "hostname") or "")
+    per_host = {name for name, seen in hosts.items() if len(seen) > 1}
+
     # Iterative walk: nested suites to any depth without recursion.
     stack: list[tuple[ET.Element, str]] = [(root, "")]
     top_declared = 0  # what the outermost suites declare (a suite's name may itself hold "/")
@@ -74,6 +87,8 @@ def read(root: ET.Element, source: str) -> TestReport:
         tag = _local(elem.tag)
         if tag == "testsuite":
             name = _attr(elem, "name") or "(unnamed suite)"
+            if (_attr(elem, "name") or "") in per_host:
+                name = f"{name} [{_attr(elem, 'hostname') or 'no hostname'}]"
             full = f"{parent}/{name}" if parent else name
             stamp = _attr(elem, "timestamp")
             declared = _declared(elem)

@@ -10,6 +10,11 @@ Level resolution (gates-and-evidence §4.1):
 3. Severity: ``security-severity`` on the result, then on the rule; then the
    tool's own label (Trivy's tags and ``[HIGH] CVE-…`` rule ids); then the
    level, marked inferred. See :func:`golive.core.severity.sarif_claims`.
+   Checkov (and Prisma Cloud, its name under ``--output-bc-ids``/platform runs)
+   writes ``security-severity`` on a rule only when it knows the check's
+   severity; without a platform API key it knows none and writes ``level:
+   error`` for every failed check (``checkov/common/output/sarif.py``), so
+   such a result's severity is unknown, not high.
 
 Also read: suppressions (kept as claims; ``hidden_by_tool`` follows the SARIF
 viewer reading of the nine permutations), ``baselineState`` (``absent``
@@ -22,6 +27,7 @@ scanners the message text is not kept either.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -39,6 +45,7 @@ from golive.core.findings import (
     Tool,
 )
 from golive.core.severity import LABEL_MAPS, Claim, claim_from_label, sarif_claims
+from golive.core.severity import unknown as unknown_severity
 from golive.errors import EvidenceError
 from golive.evidence._common import fingerprint, is_redacted, package, unique, vuln_ids_in
 from golive.evidence._doc import Doc, as_integer, clean
@@ -267,9 +274,15 @@ def _finding(result: Doc, run: _Run) -> Finding:
         else None
     )
     label_claim = _result_label(tool, props) or _tool_label(tool, rule_id, rule_props)
-    severity = _severity(
-        result_ss, rule_ss, label_claim, level, origin, f"{label}: {rule_id}", notes
-    )
+    if _is_checkov(tool) and result_ss is None and rule_ss is None and label_claim is None:
+        severity = unknown_severity(
+            f"{tool.name} gives no security-severity (without a platform API key it writes "
+            f"level {level} for every check)"
+        )
+    else:
+        severity = _severity(
+            result_ss, rule_ss, label_claim, level, origin, f"{label}: {rule_id}", notes
+        )
 
     suppressions = tuple(
         Suppression(
@@ -398,7 +411,11 @@ class _Fast:
     def __init__(self, run: _Run) -> None:
         self.tool = run.tool
         # secret scanners and Bandit (a label on each result) take the full path
-        self.enabled = run.kind is not ScanKind.SECRETS and not _is_bandit(run.tool)
+        self.enabled = (
+            run.kind is not ScanKind.SECRETS
+            and not _is_bandit(run.tool)
+            and not _is_checkov(run.tool)
+        )
         self.sca = run.kind is ScanKind.SCA
         self.driver, self.extensions, self.base_uris = run.driver, run.extensions, run.base_uris
         self.source, self.label, self.notes = run.source, run.label, run.notes
@@ -541,6 +558,15 @@ def _is_bandit(tool: Tool) -> bool:
     return tool.name.lower() == "bandit"
 
 
+#: Checkov's SARIF driver name: ``Checkov`` by default, ``Prisma Cloud`` (its platform
+#: name) when no tool name is set in some versions, ``Bridgecrew`` in older ones.
+_CHECKOV_NAMES = frozenset({"checkov", "prisma cloud", "prisma_cloud", "bridgecrew"})
+
+
+def _is_checkov(tool: Tool) -> bool:
+    return tool.name.lower() in _CHECKOV_NAMES
+
+
 def _result_label(tool: Tool, props: Doc) -> Claim | None:
     """Bandit's own severity on each result (``properties.issue_severity``).
 
@@ -628,12 +654,17 @@ def _path(uri: str, base: str, base_uris: dict[str, str]) -> str:
         return uri  # an invalid URI is shown as written
     if parts.scheme == "file":
         path = unquote(parts.path)
+        if _DRIVE.match(path):  # file:///C:/x is the Windows path C:/x (ESLint on Windows)
+            path = path[1:]
     elif parts.scheme:
         return uri
     else:
         path = unquote(uri)
     prefix = base_uris.get(base, "")
     return _join(prefix, path) if prefix else path
+
+
+_DRIVE = re.compile(r"^/[A-Za-z]:[/\\]")
 
 
 def _join(prefix: str, path: str) -> str:

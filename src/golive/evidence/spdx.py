@@ -8,7 +8,10 @@ purl from ``externalRefs`` (``referenceType: purl``). ``NOASSERTION`` and
 loader; a package without a name is noted, not guessed. The creating tool is
 split at the first ``-`` before a version (``syft-v0.42.0-bogus`` is syft
 ``v0.42.0-bogus``). A package of ``primaryPackagePurpose: CONTAINER`` (syft's
-image root) binds the report to its SHA-256 checksum.
+image root) binds the report to its SHA-256 checksum. Several ``Tool:``
+creators are all named (GitHub's dependency-graph export lists the
+``protobom`` library that wrote the file before ``GitHub.com-Dependency-Graph``,
+which made it).
 
 SPDX 3.0 JSON-LD (``@context`` of ``spdx.org/rdf/3``, an ``@graph`` of
 elements, as ``syft -o spdx-json@3.0`` writes) is read by :func:`read_v3`:
@@ -37,6 +40,22 @@ def _tool(text: str) -> Tool:
     if match is None:
         return Tool(name=text or "unknown")
     return Tool(name=match.group("name"), version=match.group("version"))
+
+
+def _tools(creators: list[str]) -> Tool:
+    """The creating tool; several are joined as the SARIF reader joins several runs' tools."""
+    tools = [_tool(c) for c in unique(creators)]
+    if not tools:
+        return Tool(name="unknown")
+    if len(tools) == 1:
+        return tools[0]
+    versions = [t.version for t in tools if t.version]
+    return Tool(
+        name=" + ".join(t.name for t in tools),
+        version=" + ".join(f"{t.name} {t.version}" for t in tools if t.version)
+        if versions
+        else None,
+    )
 
 
 def _value(d: Doc) -> str | None:
@@ -86,7 +105,7 @@ def read(doc: Doc) -> ScanReport:
     return ScanReport(
         source=doc.source,
         format=FORMAT,
-        tool=_tool(tools[0]) if tools else Tool(name="unknown"),
+        tool=_tools(tools),
         kind=ScanKind.SBOM,
         completeness=Completeness(),
         binding=Binding(digests=unique(digests)),

@@ -15,7 +15,9 @@
 - ``Results`` missing or null is recorded as a note (Trivy writes it for a
   clean image); a CVE repeated per package and target stays one finding per
   package here and is folded by de-duplication.
-- Binding: ``Metadata.ImageID``, ``Metadata.RepoDigests`` and ``ArtifactName``.
+- Binding: ``Metadata.ImageID``, ``Metadata.RepoDigests`` and ``ArtifactName``;
+  ``Metadata.Commit``, which Trivy writes (with ``RepoURL`` and ``Branch``) when
+  the scanned filesystem or repository is a git checkout, binds to that commit.
 """
 
 from __future__ import annotations
@@ -97,7 +99,11 @@ def read(doc: Doc) -> ScanReport:
         notes.append(f"{passed} misconfiguration check(s) with status PASS are not findings")
     meta = doc.get("Metadata")
     digests: list[str] = []
+    commits: list[str] = []
     if meta.is_obj():
+        commit = meta.get("Commit").opt_text()
+        if commit:
+            commits.append(commit)
         image_id = meta.get("ImageID").opt_text()
         if image_id:
             digests.append(image_id)
@@ -112,7 +118,11 @@ def read(doc: Doc) -> ScanReport:
         kind=kind,
         findings=tuple(findings),
         completeness=Completeness(),
-        binding=Binding(digests=unique(digests), artifact=doc.get("ArtifactName").opt_text()),
+        binding=Binding(
+            commits=unique(commits),
+            digests=unique(digests),
+            artifact=doc.get("ArtifactName").opt_text(),
+        ),
         notes=tuple(notes),
     )
 

@@ -1,0 +1,159 @@
+"""Shapes seen in real tool outputs committed to public repositories.
+
+Each fixture under tests/fixtures/evidence/public/ is small and hand-made; its README names the
+producer, the version and the public repository where the shape was seen. The last test runs
+every fixture of that directory through detection and reading, so a new shape stays covered.
+"""
+
+from __future__ import annotations
+
+from evidence_support import FIXTURES
+
+from golive.core.findings import ScanReport, Severity, TestOutcome, TestReport
+from golive.evidence import read_path
+from golive.evidence.detect import detect
+
+PUBLIC = FIXTURES / "public"
+
+
+def _scan(name: str) -> ScanReport:
+    ev = read_path(PUBLIC / name).evidence
+    assert isinstance(ev, ScanReport)
+    return ev
+
+
+def _tests(name: str) -> TestReport:
+    ev = read_path(PUBLIC / name).evidence
+    assert isinstance(ev, TestReport)
+    return ev
+
+
+# --- Trivy ------------------------------------------------------------------------------------
+
+
+def test_trivy_fs_scan_of_a_git_checkout_binds_to_its_commit():
+    report = _scan("trivy-fs-git-checkout.json")
+    assert report.binding.commits == ("83e2fbedd5f795fba24335a635da5808e50d073f",)
+    assert report.binding.bound
+    (finding,) = report.findings
+    assert finding.severity.level is Severity.CRITICAL
+
+
+# --- Grype ------------------------------------------------------------------------------------
+
+
+def test_grype_image_scan_binds_to_the_repo_digest_too():
+    report = _scan("grype-image-repo-digest.json")
+    digests = report.binding.digests
+    # the repo digest (what a deployment pulls) is not the platform manifest's digest
+    assert "sha256:" + "3" * 64 in digests
+    assert "sha256:" + "2" * 64 in digests
+    assert "sha256:" + "1" * 64 in digests
+    assert report.tool.version == "0.86.1"
+
+
+# --- SARIF: Checkov, ESLint -------------------------------------------------------------------
+
+
+def test_checkov_sarif_without_api_key_has_unknown_severity_not_high():
+    report = _scan("sarif-checkov-no-api-key.sarif")
+    assert [f.rule_id for f in report.findings] == ["CKV_AWS_16", "CKV_AWS_17", "CKV_AWS_118"]
+    for finding in report.findings:
+        assert finding.severity.level is Severity.UNKNOWN
+        assert "no security-severity" in finding.severity.provenance
+        assert not finding.severity.inferred
+    skipped = report.findings[2]
+    assert skipped.hidden_by_tool
+    assert skipped.suppressions[0].justification == "monitoring is done elsewhere"
+
+
+def test_checkov_sarif_with_severities_uses_the_rules_security_severity():
+    report = _scan("sarif-checkov-with-severities.sarif")
+    assert report.tool.name == "Prisma Cloud"
+    levels = [f.severity.level for f in report.findings]
+    assert levels == [Severity.HIGH, Severity.CRITICAL, Severity.LOW]
+
+
+def test_checkov_sarif_snippet_never_reaches_the_findings():
+    report = _scan("sarif-checkov-no-api-key.sarif")
+    text = repr(report)
+    assert "example-not-a-secret" not in text
+
+
+def test_eslint_sarif_windows_file_uri_is_a_windows_path():
+    report = _scan("sarif-eslint-windows.sarif")
+    paths = [f.location.path for f in report.findings if f.location]
+    assert paths == [
+        "C:/Users/dev/Documents/GitHub/example/src/dom.ts",
+        "C:/Users/dev/Documents/GitHub/example/src/main.ts",
+    ]
+
+
+def test_eslint_sarif_disable_comment_is_an_in_source_suppression_claim():
+    disabled, unused = _scan("sarif-eslint-windows.sarif").findings
+    assert disabled.hidden_by_tool
+    assert disabled.suppressions[0].mechanism == "sarif:inSource"
+    assert not unused.hidden_by_tool
+    assert unused.severity.level is Severity.MEDIUM
+    assert unused.severity.inferred
+
+
+# --- SPDX: GitHub dependency graph ------------------------------------------------------------
+
+
+def test_github_dependency_graph_sbom_names_both_creator_tools():
+    report = _scan("spdx-github-dependency-graph.json")
+    assert "GitHub.com-Dependency-Graph" in report.tool.name
+    assert "protobom" in report.tool.name
+    assert [c.purl for c in report.components] == [
+        "pkg:github/example-org/example-app@main",
+        "pkg:npm/typed-array-byte-offset@1.0.2",
+        "pkg:npm/%40pkgjs/parseargs@0.11.0",
+    ]
+
+
+def test_github_dependency_graph_sbom_api_answer_is_read_as_its_document():
+    name = "spdx-github-dependency-graph-api.json"
+    assert detect((PUBLIC / name).read_bytes(), name).format == "spdx"
+    wrapped = _scan(name)
+    plain = _scan("spdx-github-dependency-graph.json")
+    assert wrapped.components == plain.components
+    assert wrapped.document_id == plain.document_id
+    assert wrapped.produced_at == "2025-09-24T08:05:47Z"
+
+
+# --- JUnit: Playwright ------------------------------------------------------------------------
+
+
+def test_playwright_junit_failure_on_one_project_is_not_folded_into_a_flaky_pass():
+    report = _tests("junit-playwright-projects.xml")
+    assert report.counts.total == 4
+    assert report.counts.failed == 1
+    assert report.counts.flaky == 0
+    (failed,) = [c for c in report.cases if c.outcome is TestOutcome.FAILED]
+    assert failed.suite == "catalogue.spec.ts [chromium]"
+    assert not any("folded" in n for n in report.notes)
+
+
+# --- every fixture of the directory -----------------------------------------------------------
+
+EXPECTED_FORMATS = {
+    "grype-image-repo-digest.json": "grype",
+    "junit-playwright-projects.xml": "junit",
+    "sarif-checkov-no-api-key.sarif": "sarif",
+    "sarif-checkov-with-severities.sarif": "sarif",
+    "sarif-eslint-windows.sarif": "sarif",
+    "spdx-github-dependency-graph-api.json": "spdx",
+    "spdx-github-dependency-graph.json": "spdx",
+    "trivy-fs-git-checkout.json": "trivy",
+}
+
+
+def test_every_public_shape_fixture_is_detected_and_read_as_its_format():
+    present = {p.name for p in PUBLIC.iterdir() if p.name != "README.md"}
+    assert present == set(EXPECTED_FORMATS), "add new fixtures to EXPECTED_FORMATS"
+    for name, fmt in sorted(EXPECTED_FORMATS.items()):
+        data = (PUBLIC / name).read_bytes()
+        assert detect(data, name).format == fmt, name
+        evidence = read_path(PUBLIC / name).evidence
+        assert evidence.format == fmt, name
