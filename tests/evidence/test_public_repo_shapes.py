@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from evidence_support import FIXTURES
 
-from golive.core.findings import ScanReport, Severity, TestOutcome, TestReport
+from golive.core.findings import (
+    FindingKind,
+    ScanKind,
+    ScanReport,
+    Severity,
+    TestOutcome,
+    TestReport,
+)
 from golive.evidence import read_path
 from golive.evidence.detect import detect
 
@@ -98,6 +105,18 @@ def test_eslint_sarif_disable_comment_is_an_in_source_suppression_claim():
     assert unused.severity.inferred
 
 
+def test_snyk_code_sarif_is_a_sast_report_not_a_dependency_scan():
+    report = _scan("sarif-snyk-code.sarif")
+    assert report.kind is ScanKind.SAST
+    assert report.tool.name == "SnykCode"
+    sqli, exposure = report.findings
+    assert sqli.kind is FindingKind.CODE
+    assert sqli.severity.level is Severity.HIGH
+    assert exposure.severity.level is Severity.MEDIUM
+    assert sqli.location is not None
+    assert sqli.location.path == "routes/index.js"
+
+
 # --- SPDX: GitHub dependency graph ------------------------------------------------------------
 
 
@@ -143,6 +162,7 @@ EXPECTED_FORMATS = {
     "sarif-checkov-no-api-key.sarif": "sarif",
     "sarif-checkov-with-severities.sarif": "sarif",
     "sarif-eslint-windows.sarif": "sarif",
+    "sarif-snyk-code.sarif": "sarif",
     "spdx-github-dependency-graph-api.json": "spdx",
     "spdx-github-dependency-graph.json": "spdx",
     "trivy-fs-git-checkout.json": "trivy",

@@ -59,10 +59,17 @@ _SCA_TOOLS = ("trivy", "grype", "osv-scanner", "snyk", "dependency-check", "pip-
 _LEVELS = {"error", "warning", "note", "none"}
 
 
+#: Products of SCA vendors that analyse code or configuration, not dependencies: Snyk's SAST
+#: driver is ``SnykCode`` (``snyk code test --sarif``), its IaC one ``Snyk IaC``.
+_SAST_PRODUCTS = ("snykcode", "snyk code", "snyk iac", "snyk infrastructure")
+
+
 def scan_kind(tool: str) -> ScanKind:
     low = tool.lower()
     if any(t in low for t in _SECRET_TOOLS):
         return ScanKind.SECRETS
+    if any(t in low for t in _SAST_PRODUCTS):
+        return ScanKind.SAST
     if any(t in low for t in _SCA_TOOLS):
         return ScanKind.SCA
     return ScanKind.SAST
