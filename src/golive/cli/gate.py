@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from golive.errors import EXIT_OK, EXIT_POLICY_SAYS_NO, UsageError
 from golive.files import atomic_binary
 from golive.services import gate as gate_service
 from golive.services.policies import load_policy_file
-from golive.settings import load_settings
+from golive.settings import Settings, load_settings
 
 GATE_FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
@@ -134,78 +134,76 @@ def emit(chunks: Iterator[str], output: Path | None) -> None:
 )
 @gate_part2.options
 @click.pass_context
-def gate(
-    ctx: click.Context,
-    /,
-    policy_path: Path,
-    environment: str,
-    evidence: tuple[Path, ...],
-    commit: str | None,
-    digests: tuple[str, ...],
-    deployable: str | None,
-    version: str | None,
-    stage: str,
-    waivers: Path | None,
-    roster: Path | None,
-    unavailable: tuple[str, ...],
-    now_text: str | None,
-    run: bool,
-    repo: Path,
-    record: Path | None,
-    fmt: str,
-    output: Path | None,
-    explain: bool,
-    publish_to: bool,
-    **part2: Any,
-) -> None:
+def gate(ctx: click.Context, /, **params: Any) -> None:
     """Decide whether a release may go to an environment, and explain why.
 
     Reads the evidence (test reports, scanner reports, SBOMs, command results), applies every
     gate of the policy that guards ENV, and prints the verdict first, then each check. Exit 0
     pass, 1 blocked, 2 bad input. The same inputs and --now give byte-identical JSON.
     """
-    if record is not None and not run:
-        raise UsageError("--record saves the results of --run; add --run")
-    for d in digests:
-        if ":" not in d:
-            raise UsageError(f"--digest '{d}' needs an algorithm prefix, e.g. sha256:{d}")
-    settings = load_settings()
-    loaded = load_policy_file(policy_path, settings.max_policy_bytes)
-    loaded = gate_part2.trusted_policy(ctx, loaded, policy_path, repo, part2)
-    request = gate_service.GateRequest(
-        loaded=loaded,
-        environment=environment,
-        now=parse_now(now_text),
-        evidence=evidence,
-        candidate=gate_part2.candidate(
-            Candidate(
-                commit=commit, digests=tuple(digests), deployable=deployable, version=version
-            ),
-            part2.get("candidate_spec"),
-        ),
-        stage=stage,
-        waivers=waivers,
-        roster=roster,
-        unavailable=frozenset(unavailable),
-        run=run,
-        repo=repo,
-        record=record,
-        more=gate_part2.request(ctx, repo, part2),
-    )
+    request, settings = build_request(ctx, params)
     decision = gate_service.evaluate(request)
     # The decision and its facts (millions of objects, none in a cycle) live until the process
     # ends: move them out of the collector's sight, or writing the report triggers full
     # collections that walk them all again.
     gc.freeze()
-    gate_part2.after(decision, part2, request.more)
+    gate_part2.after(decision, params, request.more)
+    fmt = params["fmt"]
     chunks = (
         decision.iter_json(gate_service.rows_in_parallel)
         if fmt == "json"
-        else iter([render(decision, fmt, explain=explain)])
+        else iter([render(decision, fmt, explain=params["explain"])])
     )
-    emit(chunks, output)
-    if publish_to:
+    emit(chunks, params["output"])
+    if params["publish_to"]:
         from golive.cli.publish import publish_after_gate
 
-        publish_after_gate(settings, decision.to_dict(), evidence, deployable or "local")
+        publish_after_gate(
+            settings, decision.to_dict(), params["evidence"], params["deployable"] or "local"
+        )
     ctx.exit(EXIT_OK if decision.verdict is not Verdict.BLOCKED else EXIT_POLICY_SAYS_NO)
+
+
+def build_request(
+    ctx: click.Context, params: dict[str, Any], environ: Mapping[str, str] | None = None
+) -> tuple[gate_service.GateRequest, Settings]:
+    """The request the options of ``golive gate`` (parsed in ``ctx``) ask for.
+
+    Shared with ``golive policy test``, which parses each case's options with this command and
+    passes an empty ``environ`` so that no CI variable of the machine running the tests leaks
+    into a case (see :func:`gate_part2.request`).
+    """
+    run, record = params["run"], params["record"]
+    if record is not None and not run:
+        raise UsageError("--record saves the results of --run; add --run")
+    digests: tuple[str, ...] = params["digests"]
+    for d in digests:
+        if ":" not in d:
+            raise UsageError(f"--digest '{d}' needs an algorithm prefix, e.g. sha256:{d}")
+    settings = load_settings()
+    policy_path: Path = params["policy_path"]
+    repo: Path = params["repo"]
+    loaded = load_policy_file(policy_path, settings.max_policy_bytes)
+    loaded = gate_part2.trusted_policy(ctx, loaded, policy_path, repo, params)
+    candidate = Candidate(
+        commit=params["commit"],
+        digests=digests,
+        deployable=params["deployable"],
+        version=params["version"],
+    )
+    request = gate_service.GateRequest(
+        loaded=loaded,
+        environment=params["environment"],
+        now=parse_now(params["now_text"]),
+        evidence=params["evidence"],
+        candidate=gate_part2.candidate(candidate, params.get("candidate_spec")),
+        stage=params["stage"],
+        waivers=params["waivers"],
+        roster=params["roster"],
+        unavailable=frozenset(params["unavailable"]),
+        run=run,
+        repo=repo,
+        record=record,
+        more=gate_part2.request(ctx, repo, params, environ),
+    )
+    return request, settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -148,13 +148,18 @@ def candidate(base: Candidate, spec: str | None) -> Candidate:
     )
 
 
-def request(ctx: click.Context, repo: Path, args: dict[str, Any]) -> MoreFacts:
+def request(
+    ctx: click.Context, repo: Path, args: dict[str, Any], environ: Mapping[str, str] | None = None
+) -> MoreFacts:
+    """Part 2's facts the options ask for; ``environ`` (default: this process's) names the CI
+    ref of a detached HEAD when --branch and --tag are not given."""
     explicit = ctx.get_parameter_source("repo") is click.core.ParameterSource.COMMANDLINE
     if args.get("attest_out") and not args.get("signing_key"):
         raise UsageError("--attest needs --signing-key (an Ed25519 private key in PEM)")
     branch, tags, source = args.get("branch"), tuple(args.get("tags") or ()), ""
     if branch is None and not tags:
-        found = ci_ref(os.environ)  # a detached HEAD in CI: the CI system names the ref
+        # a detached HEAD in CI: the CI system names the ref
+        found = ci_ref(os.environ if environ is None else environ)
         if found is not None:
             branch, tags = found.branch, (found.tag,) if found.tag else ()
             source = f"the CI environment ({found.source})"

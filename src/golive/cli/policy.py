@@ -16,7 +16,13 @@ from golive.services.policies import load_policy_file
 from golive.settings import load_settings
 
 
-@click.group(cls=LazyGroup, lazy_commands={"publish": "golive.cli.policy_publish:publish"})
+@click.group(
+    cls=LazyGroup,
+    lazy_commands={
+        "publish": "golive.cli.policy_publish:publish",
+        "test": "golive.cli.policy_test:test_cmd",
+    },
+)
 def policy() -> None:
     """Validate, explain and describe policy files."""
 
