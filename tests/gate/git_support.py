@@ -89,3 +89,74 @@ def x509_commit(repo: Repo, home: Path, fingerprint: str, message: str) -> None:
         capture_output=True,
         timeout=120,
     )
+
+
+# --- helpers for histories as they happen in real repositories (test_real_git_histories) ---
+
+GITHUB = ("GitHub", "noreply@github.com")  # the committer of web merges, squashes, rebases
+
+
+def run_git(
+    repo: Path,
+    *args: str,
+    author: tuple[str, str] = ("Alice", "alice@example.com"),
+    committer: tuple[str, str] | None = None,
+    config: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> str:
+    """``git ARGS`` in ``repo`` as ``author`` (committed by ``committer``, else the author),
+    with ``-c`` ``config`` entries and more environment (e.g. ``GNUPGHOME``)."""
+    who = committer or author
+    proc = subprocess.run(
+        ["git", *(x for c in config for x in ("-c", c)), *args],
+        cwd=repo,
+        env={
+            **ENV,
+            "GIT_AUTHOR_NAME": author[0],
+            "GIT_AUTHOR_EMAIL": author[1],
+            "GIT_COMMITTER_NAME": who[0],
+            "GIT_COMMITTER_EMAIL": who[1],
+            **(env or {}),
+        },
+        input=stdin,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return proc.stdout.decode("utf-8", errors="replace").strip()
+
+
+def ssh_signing(key: Path) -> tuple[str, ...]:
+    """``-c`` entries that make ``git commit -S`` sign with the SSH key (or certificate)."""
+    return ("gpg.format=ssh", f"user.signingkey={key}")
+
+
+def gpg_signing(fingerprint: str) -> tuple[str, ...]:
+    """``-c`` entries that make ``git commit -S`` sign with this OpenPGP key."""
+    return ("gpg.format=openpgp", f"user.signingkey={fingerprint}")
+
+
+def gpg(home: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run gpg non-interactively with ``home`` as GNUPGHOME (keys without passphrases)."""
+    return subprocess.run(
+        ["gpg", "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", *args],
+        env={**os.environ, "GNUPGHOME": str(home)},
+        input=stdin,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
+
+
+def gpg_fingerprints(home: Path, uid: str, kind: str = "fpr") -> list[str]:
+    """The fingerprints of ``uid``'s key: the primary key first, then its subkeys."""
+    listing = gpg(home, "--with-colons", "--list-keys", uid).decode()
+    return [line.split(":")[9] for line in listing.splitlines() if line.startswith(f"{kind}:")]
+
+
+def stop_gpg_agent(home: Path) -> None:
+    """Stop the agent gpg started for ``home`` (tests leave no agent running)."""
+    subprocess.run(
+        ["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False
+    )

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from golive.core.gate.codeowners import LOCATIONS
@@ -30,6 +32,7 @@ from golive.errors import DependencyUnavailable, UsageError
 MAX_FILE_BYTES = 1024 * 1024
 _FIELD, _RECORD = "\x1f", "\x1e"
 _LOG_FORMAT = _FIELD.join(["%H", "%P", "%an <%ae>", "%cn <%ce>", "%G?", "%GS", "%GK", "%B"])
+# (golive's own queries add a random marker to both separators: see _commits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,31 +57,162 @@ class GitRequest:
     pr_count: int | None = None
 
 
-class Git:
-    """A thin runner of ``git -C repo ...`` with a clean configuration."""
+#: Configuration golive pins for every git it runs (command scope: it overrides the
+#: repository's own ``.git/config``, which the checkout's owner or a CI step may have set).
+#: Output formats (no signature lines in ``git log``, UTF-8 messages, no colour, no pager,
+#: no submodule or rename hiding) and the programs that verify signatures are golive's,
+#: never the repository's: a ``gpg.program`` or ``gpg.ssh.program`` from the checkout could
+#: otherwise print a good signature for anything.
+PINNED_CONFIG: tuple[tuple[str, str], ...] = (
+    ("log.showSignature", "false"),
+    ("i18n.logOutputEncoding", "UTF-8"),
+    ("core.quotePath", "true"),
+    ("color.ui", "false"),
+    ("core.pager", "cat"),
+    ("diff.noprefix", "false"),
+    ("diff.renames", "false"),
+    ("diff.ignoreSubmodules", "none"),
+    ("core.fsmonitor", "false"),
+    ("gpg.program", "gpg"),
+    ("gpg.openpgp.program", "gpg"),
+    ("gpg.x509.program", "gpgsm"),
+    ("gpg.ssh.program", "ssh-keygen"),
+    ("gpg.ssh.allowedSignersFile", os.devnull),  # no SSH key is trusted unless pinned
+    ("gpg.ssh.revocationKeyring", os.devnull),
+    ("gpg.minTrustLevel", "undefined"),
+)
 
-    def __init__(self, repo: Path, extra_env: dict[str, str] | None = None) -> None:
-        if shutil.which("git") is None:
-            raise DependencyUnavailable("git is not installed (needed for --repo)")
-        self.repo = repo
-        self.env = {
-            **os.environ,
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "LC_ALL": "C",
-            **(extra_env or {}),
-        }
+#: Seconds a query may take; reading (and verifying) a long history gets longer.
+TIMEOUT, LOG_TIMEOUT = 120, 3600
 
-    def run(self, *args: str) -> str | None:
-        proc = subprocess.run(
-            ["git", "-C", str(self.repo), *args],
-            capture_output=True,
-            env=self.env,
-            timeout=120,
-            check=False,
+
+def _clean_environ() -> dict[str, str]:
+    """The process environment without any ``GIT_*`` variable.
+
+    ``GIT_DIR``, ``GIT_WORK_TREE``, ``GIT_INDEX_FILE``, ``GIT_OBJECT_DIRECTORY``,
+    ``GIT_CONFIG_PARAMETERS`` (set by an outer ``git -c``), ``GIT_CONFIG_COUNT`` and the like
+    would point git at another repository or inject configuration; none is golive's input.
+    """
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+
+@lru_cache(maxsize=1)
+def _safe_directories() -> tuple[str, ...]:
+    """The user's and the system's own ``safe.directory`` values.
+
+    golive switches the global and system configuration off, which would also drop the
+    ownership exceptions the user made there (CI checkouts owned by another user are the
+    common case); this one key is carried over, in git's protected command scope.
+    """
+    if shutil.which("git") is None:
+        return ()
+    out: list[str] = []
+    for scope in ("--system", "--global"):
+        try:
+            proc = subprocess.run(
+                ["git", "config", scope, "--get-all", "safe.directory"],
+                capture_output=True,
+                env={k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES},
+                cwd=os.path.abspath(os.sep),
+                timeout=TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        out += proc.stdout.decode("utf-8", errors="replace").splitlines()
+    return tuple(v for v in out if v)
+
+
+_REPO_VARIABLES = frozenset(
+    {"GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG"}
+)
+
+
+def git_env(
+    extra_env: dict[str, str] | None = None, config: Iterable[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """The environment of every git golive runs: no user or system configuration, no
+    ``GIT_*`` variable of the caller, no replace refs or grafts (either can make git show
+    other commits than the objects say), :data:`PINNED_CONFIG` then ``config`` (the
+    pinned keys), and the user's ``safe.directory`` exceptions."""
+    pairs = [
+        *(("safe.directory", d) for d in _safe_directories()),
+        *PINNED_CONFIG,
+        *config,
+    ]
+    env = {
+        **_clean_environ(),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_NO_REPLACE_OBJECTS": "1",
+        "GIT_GRAFT_FILE": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_PAGER": "cat",
+        "GIT_OPTIONAL_LOCKS": "0",
+        "LC_ALL": "C",
+        **(extra_env or {}),
+        "GIT_CONFIG_COUNT": str(len(pairs)),
+    }
+    for i, (key, value) in enumerate(pairs):
+        env[f"GIT_CONFIG_KEY_{i}"] = key
+        env[f"GIT_CONFIG_VALUE_{i}"] = value
+    return env
+
+
+def _require_git() -> None:
+    if shutil.which("git") is None:
+        raise UsageError(
+            "git is not installed, and --repo needs it to read the candidate's history; "
+            "install git (2.34 or later) and run golive again"
         )
+
+
+class Git:
+    """A thin runner of ``git -C repo ...`` with golive's own configuration (:func:`git_env`)."""
+
+    def __init__(
+        self,
+        repo: Path,
+        extra_env: dict[str, str] | None = None,
+        config: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        _require_git()
+        self.repo = repo
+        self.env = git_env(extra_env, config)
+
+    def _proc(self, args: tuple[str, ...], timeout: int) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(
+                ["git", "-C", str(self.repo), *args],
+                capture_output=True,
+                env=self.env,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise DependencyUnavailable(
+                f"git {args[0]} did not finish within {timeout} s in {self.repo}; run golive "
+                "again, or check the repository (git fsck) and its size"
+            ) from None
+        except OSError as exc:
+            raise UsageError(f"git could not be run ({exc.strerror}); install git") from None
+
+    def run(self, *args: str, timeout: int = TIMEOUT) -> str | None:
+        """git's output, or ``None`` when git says no (for questions that may have no answer)."""
+        proc = self._proc(args, timeout)
         if proc.returncode != 0:
             return None
+        return proc.stdout.decode("utf-8", errors="replace")
+
+    def must(self, *args: str, timeout: int = TIMEOUT) -> str:
+        """git's output; a failure is bad input naming git's own words, never "nothing"."""
+        proc = self._proc(args, timeout)
+        if proc.returncode != 0:
+            said = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            raise UsageError(
+                f"git {args[0]} failed in {self.repo}: {said[0] if said else 'no message'}; "
+                "check that the repository is complete (git fsck) and holds both revisions"
+            )
         return proc.stdout.decode("utf-8", errors="replace")
 
     def show(self, rev: str, path: str) -> str | None:
@@ -86,28 +220,36 @@ class Git:
         return data.decode("utf-8", errors="replace") if data is not None else None
 
     def show_bytes(self, rev: str, path: str) -> bytes | None:
-        """The bytes of ``path`` at ``rev`` (None when absent or over the size limit)."""
-        proc = subprocess.run(
-            ["git", "-C", str(self.repo), "cat-file", "-p", f"{rev}:{path}"],
-            capture_output=True,
-            env=self.env,
-            timeout=60,
-            check=False,
-        )
+        """The bytes of ``path`` at ``rev`` (None when absent, not a file, or over the limit)."""
+        proc = self._proc(("cat-file", "blob", f"{rev}:{path}"), 60)
         if proc.returncode != 0 or len(proc.stdout) > MAX_FILE_BYTES:
             return None
         return proc.stdout
 
 
 def is_repository(path: Path) -> bool:
+    """Whether git reads ``path`` as (inside) a repository.
+
+    A repository git refuses because another user owns it (``safe.directory``) is bad input
+    that says how to trust it, never a plain directory: that would silently drop its history.
+    """
     if shutil.which("git") is None:
         return False
-    proc = subprocess.run(
-        ["git", "-C", str(path), "rev-parse", "--git-dir"],
-        capture_output=True,
-        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--git-dir"],
+            capture_output=True,
+            env=git_env(),
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if proc.returncode != 0 and b"dubious ownership" in proc.stderr:
+        raise UsageError(
+            f"git refuses to read {path}: the repository is owned by another user. If you "
+            f"trust it, run: git config --global --add safe.directory {path.resolve()}"
+        )
     return proc.returncode == 0
 
 
@@ -115,7 +257,15 @@ def gather(request: GitRequest) -> RepoFacts:
     """The candidate's refs, range, commits (with signatures) and files, from git."""
     if not request.repo.is_dir():
         raise UsageError(f"--repo {request.repo}: no such directory")
+    needs_history = bool(request.base or request.head or request.verify)
+    if shutil.which("git") is None and (needs_history or (request.repo / ".git").exists()):
+        _require_git()
     if not is_repository(request.repo):
+        if request.base:
+            raise UsageError(
+                f"--repo {request.repo} is not a git repository, so --base '{request.base}' "
+                "cannot be read; give the candidate's git checkout (with its history)"
+            )
         return RepoFacts(
             head=request.head,
             base=request.base,
@@ -128,8 +278,8 @@ def gather(request: GitRequest) -> RepoFacts:
     if request.allowed_signers is not None and not request.allowed_signers.is_file():
         missing = f"the pinned keys file {request.allowed_signers.name} does not exist"
         request = dataclasses.replace(request, allowed_signers=None, verify=False)
-    with _signature_env(request) as env:
-        git = Git(request.repo, env)
+    with _signature_env(request) as (env, config):
+        git = Git(request.repo, env, config)
         facts = _gather(git, request)
     if missing:
         facts = dataclasses.replace(facts, problems=(missing, *facts.problems))
@@ -145,6 +295,7 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
     shallow = _is_shallow(git)
     range_known = True
     base = None
+    span = ""
     if request.base:
         base_commit = _rev(git, request.base)
         if base_commit is None:
@@ -157,6 +308,10 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
             raise UsageError(f"--base '{request.base}' is not a commit of {request.repo}{hint}")
         merge_base = git.run("merge-base", base_commit, head)
         base = merge_base.strip() if merge_base else base_commit
+        # the head's commits that the base does not hold: merge-base..head, except after
+        # criss-cross merges (several merge bases), where the base's own commits that are not
+        # below the one merge base git picks would be taken for the change's
+        span = f"{base_commit}..{head}"
         if not merge_base and shallow:
             range_known = False  # commits below the clone's boundary would go unchecked
             problems.append(_SHALLOW_RANGE)
@@ -169,10 +324,9 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
     changed: tuple[str, ...] | None = None
     commits: tuple[Commit, ...] | None = None
     if base is not None:
-        names = git.run("diff", "--name-only", "--no-renames", "-z", base, head) or ""
-        changed = tuple(sorted(n for n in names.split("\0") if n))
+        changed = changed_paths(git, base, head)
         if request.verify and range_known:
-            commits = _commits(git, f"{base}..{head}")
+            commits = _commits(git, span)
     else:
         problems.append("no base revision was given (--base), so the range is unknown")
         if request.verify:
@@ -182,11 +336,15 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
     if request.verify:
         pr_commits, pr_source, pr_problems = _pull_request_commits(git, request)
         problems += pr_problems
-    trust = ""
-    if request.allowed_signers is not None:
-        trust = f"SSH allowed_signers {request.allowed_signers.name}"
-    elif request.gpg_keyring is not None:
-        trust = f"GPG keyring {request.gpg_keyring.name}"
+    trust = " and ".join(
+        f"{kind} {path.name}"
+        for kind, path in (
+            ("SSH allowed_signers", request.allowed_signers),
+            ("GPG keyring", request.gpg_keyring),
+            ("x509 roots", request.x509_roots),
+        )
+        if path is not None
+    )
     return RepoFacts(
         head=head,
         base=base,
@@ -221,8 +379,9 @@ def _pull_request_commits(
     ``base.sha`` and ``head.sha``: ``merge-base(base, head)..head``, GitHub's own range.
     """
     if request.pr_commits is not None:
-        shas = request.pr_commits
-        missing = [s for s in shas if _rev(git, s) is None]
+        resolved = [(s, _rev(git, s)) for s in request.pr_commits]
+        missing = [s for s, r in resolved if r is None]
+        shas = tuple(r for _, r in resolved if r is not None)
         if missing:
             return (
                 None,
@@ -258,7 +417,7 @@ def _pull_request_commits(
     if not found and _is_shallow(git):
         return None, "", [_SHALLOW_RANGE]
     merge_base = found or base
-    commits = _commits(git, f"{merge_base}..{head}")
+    commits = _commits(git, f"{base}..{head}")  # = merge_base..head but after criss-crosses
     return (
         commits,
         f"the pull request's range {merge_base[:12]}..{head[:12]} (merge-base of base.sha and "
@@ -278,25 +437,73 @@ def _is_shallow(git: Git) -> bool:
 
 
 def _rev(git: Git, rev: str) -> str | None:
-    out = git.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    """The commit ``rev`` names (a revision that looks like an option is never one)."""
+    if not rev or rev.startswith("-"):
+        return None
+    out = git.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     return out.strip() if out else None
 
 
+def changed_paths(git: Git, base: str, head: str) -> tuple[str, ...]:
+    """Every path the change touches, as git stores it (NUL-separated, never quoted).
+
+    Renames and copies count as the old path deleted and the new one added (``--no-renames``),
+    so the owners of both sides see a move; a submodule's new commit is its path, whatever
+    the repository says about ignoring submodules; mode-only changes, symlinks and binary
+    files are paths like any other.
+    """
+    names = git.must(
+        "diff",
+        "--name-only",
+        "--no-renames",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--ignore-submodules=none",
+        "-z",
+        base,
+        head,
+        "--",
+        timeout=LOG_TIMEOUT,
+    )
+    return tuple(sorted({n for n in names.split("\0") if n}))
+
+
 def _commits(git: Git, *span: str) -> tuple[Commit, ...]:
+    """The commits of ``span``, parsed from one ``git log``.
+
+    Fields and records are separated by control characters followed by a random marker, so
+    that no commit message (which may hold any byte) can end a record and forge another.
+    """
+    marker = secrets.token_hex(8)
+    field, record = f"{_FIELD}{marker}", f"{_RECORD}{marker}"
     order = () if span[:1] == ("--no-walk=unsorted",) else ("--topo-order", "--reverse")
-    out = git.run("log", *order, f"--format={_LOG_FORMAT}{_RECORD}", *span)
-    return parse_log(out or "")
+    out = git.must(
+        "log",
+        "--no-color",
+        "--no-show-signature",
+        "--encoding=UTF-8",
+        *order,
+        f"--format={_log_format(field)}{record}",
+        *span,
+        "--",
+        timeout=LOG_TIMEOUT,
+    )
+    return parse_log(out, field, record)
 
 
-def parse_log(out: str) -> tuple[Commit, ...]:
+def _log_format(field: str) -> str:
+    return field.join(["%H", "%P", "%an <%ae>", "%cn <%ce>", "%G?", "%GS", "%GK", "%B"])
+
+
+def parse_log(out: str, field: str = _FIELD, record_end: str = _RECORD) -> tuple[Commit, ...]:
     """Commits from ``git log --format=`` :data:`_LOG_FORMAT` output (records end in RS)."""
     commits: list[Commit] = []
-    for record in out.split(_RECORD):
+    for record in out.split(record_end):
         record = record.strip("\n")
         if not record:
             continue
         sha, parents, author, committer, code, signer, key, message = (
-            record.split(_FIELD, 7) + [""] * 8
+            record.split(field, 7) + [""] * 8
         )[:8]
         commits.append(
             Commit(
@@ -317,14 +524,16 @@ def commit_message(repo: Path, rev: str) -> str | None:
     """The full message of ``rev`` (for the override's commit tag)."""
     if not is_repository(repo):
         return None
-    return Git(repo).run("log", "-1", "--format=%B", rev)
+    git = Git(repo)
+    sha = _rev(git, rev)
+    return git.run("log", "-1", "--encoding=UTF-8", "--format=%B", sha) if sha else None
 
 
 def _files(git: Git, rev: str | None, globs: Iterable[str]) -> dict[str, str]:
     patterns = list(globs)
     if rev is None or not patterns:
         return {}
-    names = git.run("ls-tree", "-r", "-z", "--name-only", rev) or ""
+    names = git.must("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
     out: dict[str, str] = {}
     for name in names.split("\0"):
         if name and first_match(patterns, name):
@@ -365,24 +574,20 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def _signature_env(request: GitRequest) -> Iterator[dict[str, str]]:
-    """Configuration that trusts only the pinned keys, for the life of the queries.
+def _signature_env(
+    request: GitRequest,
+) -> Iterator[tuple[dict[str, str], tuple[tuple[str, str], ...]]]:
+    """Environment and configuration that trust only the pinned keys, for the queries' life.
 
     A fresh ``GNUPGHOME`` holds nothing but what the policy pins: the GPG keyring's keys
     (ultimately trusted: that is what pinning them means) and the x509 root certificates
-    (in gpgsm's trust list). No key or certificate of the machine is ever trusted.
+    (in gpgsm's trust list). No key or certificate of the machine is ever trusted; without
+    a pinned SSH file, :data:`PINNED_CONFIG` names an empty one.
     """
-    env: dict[str, str] = {}
-    count = 0
+    config: tuple[tuple[str, str], ...] = ()
     if request.allowed_signers is not None:
-        env[f"GIT_CONFIG_KEY_{count}"] = "gpg.ssh.allowedSignersFile"
-        env[f"GIT_CONFIG_VALUE_{count}"] = str(request.allowed_signers.resolve())
-        count += 1
-    if request.x509_roots is not None:
-        env[f"GIT_CONFIG_KEY_{count}"] = "gpg.x509.program"
-        env[f"GIT_CONFIG_VALUE_{count}"] = "gpgsm"
-        count += 1
-    env["GIT_CONFIG_COUNT"] = str(count)
+        config = (("gpg.ssh.allowedSignersFile", str(request.allowed_signers.resolve())),)
+    env: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="golive-gnupg-") as home:
         env["GNUPGHOME"] = home  # empty unless keys are pinned below
         try:
@@ -390,7 +595,7 @@ def _signature_env(request: GitRequest) -> Iterator[dict[str, str]]:
                 _pin_gpg_keyring(request.gpg_keyring, home)
             if request.x509_roots is not None:
                 _pin_x509_roots(request.x509_roots, home)
-            yield env
+            yield env, config
         finally:
             # git's own gpg or gpgsm calls may start an agent here too (an x509 signature
             # checked against no pinned root does): stop it before the directory goes away

@@ -65,11 +65,10 @@ class CodeOwners:
 
     def owner_of(self, path: str, section: str = DEFAULT_SECTION) -> Rule | None:
         """The last rule of ``section`` matching ``path`` (an owner-less rule: unowned)."""
-        hit = None
-        for rule in self.rules:
+        for rule in reversed(self.rules):  # the last match wins: look from the end
             if rule.section == section and rule.regex is not None and rule.regex.match(path):
-                hit = rule
-        return hit
+                return rule
+        return None
 
 
 def parse(text: str, path: str = "CODEOWNERS") -> CodeOwners:

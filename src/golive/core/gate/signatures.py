@@ -137,6 +137,28 @@ def _pull_request(repo: RepoFacts) -> tuple[tuple[Commit, ...], list[str]]:
     return own, facts
 
 
+def _email(identity: str) -> str:
+    """The e-mail address of ``Name <email>`` (or a bare principal), lower-cased."""
+    if "<" in identity and identity.endswith(">"):
+        return identity[identity.rindex("<") + 1 : -1].strip().lower()
+    return identity.strip().lower()
+
+
+def signer_differs(commit: Commit) -> bool:
+    """A good signature whose signer (SSH principal, GPG user id) is not the committer.
+
+    git finds an SSH signature's principal by its key, and a GPG signature's user id by its
+    key: neither is compared with the committer, which is free text anyone can write. The
+    signature, not the committer line, is what vouches for the commit; the difference is a
+    fact worth showing (GitHub would call it ``bad_email``), not a reason to refuse.
+    """
+    if commit.signature != "G" or not commit.signer or not commit.committer:
+        return False
+    committer = _email(commit.committer)
+    signer = commit.signer.lower()
+    return committer not in (_email(signer), signer) and f"<{committer}>" not in signer
+
+
 def _judge(
     gate: SignedCommitsGate, rule: str, commits: tuple[Commit, ...], facts: list[str]
 ) -> CheckResult:
@@ -145,9 +167,22 @@ def _judge(
         why = verdict(commit, gate.params.allow_web_flow)
         signer = f" by {commit.signer}" if commit.signer else ""
         facts.append(f"{commit.sha[:12]} {commit.signature}{signer}: {commit.subject[:60]}")
+        if signer_differs(commit):
+            facts.append(
+                f"{commit.sha[:12]} is signed by {commit.signer} but committed as "
+                f"{commit.committer}: the pinned key vouches for it, not the committer line"
+            )
+        if len(commit.parents) > 2:
+            facts.append(
+                f"{commit.sha[:12]} is an octopus merge of {len(commit.parents)} parents; "
+                "the commits of every parent not in the base are in the range"
+            )
         if why is not None:
             bad.append(f"{commit.sha[:12]} '{commit.subject[:60]}': {why}")
     if not commits:
+        facts.append(
+            "the head is the base, or already in the base's history: nothing new to verify"
+        )
         return result(gate, Outcome.PASS, "no commits in the range", rule=rule, facts=tuple(facts))
     if bad:
         return result(
