@@ -116,6 +116,12 @@ def test_the_example_tests_of_the_narralytica_policy_pass_and_write_nothing(
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
+def test_every_example_bundles_tests_pass() -> None:
+    code, out, err = _run("policy", "test", str(ROOT / "examples" / "evidence"))
+    assert code == 0, out + err
+    assert out.startswith("PASSED: 6 of 6 case(s) passed\n")
+
+
 def test_cases_whose_decisions_meet_them_pass_with_paths_relative_to_the_test_file(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
