@@ -156,3 +156,26 @@ def test_the_severity_doc_states_the_algorithm_version():
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "severity.md").read_text()
     assert f"Algorithm version: {ALGORITHM_VERSION}" in doc
+
+
+def test_xml_without_a_dtd_is_read_by_the_c_parser_and_with_one_by_defusedxml(monkeypatch) -> None:
+    """Entities need a DTD: only a document with ``<!DOCTYPE`` (or not ASCII-spelled) pays
+    for defusedxml's Python-level parser; both give the same tree."""
+    from golive.evidence import _io
+
+    calls: list[str] = []
+    real = _io.SafeET.fromstring
+
+    def spy(data: bytes, **kwargs: object) -> object:
+        calls.append("defused")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(_io.SafeET, "fromstring", spy)
+    plain = b'<?xml version="1.0"?><testsuite name="s"><testcase name="a"/></testsuite>'
+    assert _io.parse_xml(plain, "a.xml").find("testcase") is not None
+    assert calls == []
+    commented = plain.replace(b"<testsuite", b"<!-- <!DOCTYPE x> --><testsuite", 1)
+    assert _io.parse_xml(commented, "b.xml").find("testcase") is not None
+    assert calls == ["defused"]
+    with pytest.raises(EvidenceError, match="DTD"):
+        _io.parse_xml(b'<!DOCTYPE x [<!ENTITY e "y">]><x>&e;</x>', "c.xml")
