@@ -163,6 +163,7 @@ EXPECTED_FORMATS = {
     "sarif-checkov-with-severities.sarif": "sarif",
     "sarif-eslint-windows.sarif": "sarif",
     "sarif-snyk-code.sarif": "sarif",
+    "sarif-snyk-open-source.sarif": "sarif",
     "spdx-github-dependency-graph-api.json": "spdx",
     "spdx-github-dependency-graph.json": "spdx",
     "trivy-fs-git-checkout.json": "trivy",

@@ -27,7 +27,18 @@ from packageurl import PackageURL
 from golive.core.findings import Finding, FindingKind, ResolvedSeverity, Severity
 
 _PEP503 = re.compile(r"[-_.]+")
-_ID_ORDER = ("CVE-", "GHSA-", "PYSEC-", "OSV-")
+#: Ranks of id schemes: CVE, then GHSA, then the ids of OSV's ecosystem databases (PYSEC, Go,
+#: RustSec, OSV's own, OpenSSF malicious packages, GSD, ENISA's EUVD), then vendor ids (Snyk's
+#: ``SNYK-JS-LODASH-567746``), then anything else. An issue is named by its first id, so a CVE
+#: names an issue whenever any report links one.
+_ID_ORDER = (
+    ("CVE-",),
+    ("GHSA-",),
+    ("PYSEC-", "GO-", "RUSTSEC-", "OSV-", "MAL-", "GSD-", "EUVD-"),
+    ("SNYK-",),
+)
+#: Id schemes written in upper case whatever the report wrote (GHSA keeps a lower-case body).
+_UPPER_IDS = ("CVE-", "PYSEC-", "OSV-", "GO-", "RUSTSEC-", "MAL-", "GSD-", "EUVD-", "SNYK-")
 
 
 def normalize_purl(text: str) -> str | None:
@@ -99,21 +110,23 @@ def pypi_purl(name: str, version: str | None) -> str | None:
 
 
 def canonical_id(vuln_id: str) -> str:
-    """One spelling per id: ``CVE-``/``PYSEC-`` upper case, GHSA with a lower-case body."""
+    """One spelling per id: ``CVE-``/``PYSEC-``/``SNYK-``/... upper case, GHSA with a
+    lower-case body; other ids as written (Snyk's legacy ``npm:ms:20170412`` among them)."""
     text = vuln_id.strip()
     upper = text.upper()
     if upper.startswith("GHSA-"):
         return "GHSA-" + text[5:].lower()
-    if upper.startswith(("CVE-", "PYSEC-", "OSV-", "GO-", "RUSTSEC-")):
+    if upper.startswith(_UPPER_IDS):
         return upper
     return text
 
 
 def id_sort_key(vuln_id: str) -> tuple[int, str]:
-    """CVE ids first, then GHSA, PYSEC, other OSV ids, then the rest; alphabetical within."""
+    """CVE ids first, then GHSA, then OSV database ids (PYSEC, GO, RUSTSEC, OSV, MAL, GSD,
+    EUVD), then Snyk's, then the rest; alphabetical within."""
     upper = vuln_id.upper()
-    for rank, prefix in enumerate(_ID_ORDER):
-        if upper.startswith(prefix):
+    for rank, prefixes in enumerate(_ID_ORDER):
+        if upper.startswith(prefixes):
             return rank, upper
     return len(_ID_ORDER), upper
 

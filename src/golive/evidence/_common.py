@@ -8,9 +8,15 @@ import re
 from golive.core.dedupe import canonical_id, normalize_purl, pypi_purl
 from golive.core.findings import Package
 
+#: Vulnerability ids golive recognises in free text: CVE; GitHub's GHSA; the OSV databases'
+#: PYSEC, GO, RUSTSEC, OSV, MAL (OpenSSF malicious packages), GSD and ENISA's EUVD; Snyk's
+#: ``SNYK-<ECOSYSTEM>-<PACKAGE>-<n>`` (``SNYK-JS-LODASH-567746``, ``SNYK-DEBIAN11-OPENSSL-
+#: 5291769``; the ecosystem and package parts are upper-case letters and digits). Snyk IaC's
+#: ``SNYK-CC-…`` ids name configuration rules, not vulnerabilities, and are left out.
 _VULN_ID = re.compile(
-    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+|"
-    r"GO-\d{4}-\d+|RUSTSEC-\d{4}-\d+|OSV-\d{4}-\d+)\b",
+    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|"
+    r"(?:PYSEC|GO|RUSTSEC|OSV|MAL|GSD|EUVD)-\d{4}-\d+|"
+    r"SNYK-(?!CC-)[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+-\d+)\b",
     re.IGNORECASE,
 )
 
@@ -40,7 +46,7 @@ def is_redacted(secret: str) -> bool:
 
 
 def vuln_ids_in(text: str) -> list[str]:
-    """Vulnerability ids (CVE, GHSA, PYSEC, GO, RUSTSEC, OSV) that appear in ``text``."""
+    """Vulnerability ids (CVE, GHSA, OSV databases, EUVD, Snyk) that appear in ``text``."""
     out: list[str] = []
     for match in _VULN_ID.findall(text):
         norm = canonical_id(match)

@@ -31,6 +31,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from packageurl import PackageURL
+
+from golive.core.dedupe import canonical_id
 from golive.core.findings import (
     Binding,
     Completeness,
@@ -41,6 +44,7 @@ from golive.core.findings import (
     ResolvedSeverity,
     ScanKind,
     ScanReport,
+    Severity,
     Suppression,
     Tool,
 )
@@ -280,7 +284,11 @@ def _finding(result: Doc, run: _Run) -> Finding:
         if rule_props is not None and rule_props.is_obj()
         else None
     )
-    label_claim = _result_label(tool, props) or _tool_label(tool, rule_id, rule_props)
+    label_claim = (
+        _result_label(tool, props)
+        or _tool_label(tool, rule_id, rule_props)
+        or _snyk_label(tool, kind, rule)
+    )
     if _is_checkov(tool) and result_ss is None and rule_ss is None and label_claim is None:
         severity = unknown_severity(
             f"{tool.name} gives no security-severity (without a platform API key it writes "
@@ -310,11 +318,15 @@ def _finding(result: Doc, run: _Run) -> Finding:
     if _is_bandit(tool):
         message = redact_issue_text(rule_id, message)
     ids = vuln_ids_in(rule_id) if kind is ScanKind.SCA else []
+    pkg = None
+    snyk = _is_snyk_sca(tool, kind) and rule is not None
+    if snyk and rule is not None:
+        ids, pkg, title = _snyk_vulnerability(rule_id, rule)
+        message = title or message
     finding_kind = (
         FindingKind.SECRET if secret else FindingKind.VULNERABILITY if ids else FindingKind.CODE
     )
     location = _location(result, base_uris)
-    pkg = None
     if ids and props.is_obj():
         purl = props.get("purl").opt_text()
         if purl:
@@ -422,6 +434,7 @@ class _Fast:
             run.kind is not ScanKind.SECRETS
             and not _is_bandit(run.tool)
             and not _is_checkov(run.tool)
+            and not _is_snyk_sca(run.tool, run.kind)
         )
         self.sca = run.kind is ScanKind.SCA
         self.driver, self.extensions, self.base_uris = run.driver, run.extensions, run.base_uris
@@ -572,6 +585,99 @@ _CHECKOV_NAMES = frozenset({"checkov", "prisma cloud", "prisma_cloud", "bridgecr
 
 def _is_checkov(tool: Tool) -> bool:
     return tool.name.lower() in _CHECKOV_NAMES
+
+
+def _is_snyk_sca(tool: Tool, kind: ScanKind) -> bool:
+    """Snyk Open Source or Snyk Container: one rule per vulnerability, the rule id its id."""
+    return kind is ScanKind.SCA and "snyk" in tool.name.lower()
+
+
+#: Snyk's ``shortDescription``: ``High severity - Command Injection vulnerability in lodash``.
+_SNYK_LABEL = re.compile(r"^\s*(critical|high|medium|low)\s+severity\b", re.IGNORECASE)
+_SNYK_LEVELS = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+}
+
+
+def _snyk_label(tool: Tool, kind: ScanKind, rule: Doc | None) -> Claim | None:
+    """Snyk's own severity word, which opens each rule's ``shortDescription``.
+
+    Snyk writes ``level: error`` for both critical and high (``getLevel`` in the CLI's SARIF
+    formatter) and, before it added ``security-severity``, nothing else: without its word a
+    critical vulnerability reads as high.
+    """
+    if rule is None or not _is_snyk_sca(tool, kind):
+        return None
+    match = _SNYK_LABEL.match(rule.get("shortDescription").get("text").text())
+    if match is None:
+        return None
+    word = match.group(1)
+    level = _SNYK_LEVELS[word.lower()]
+    return Claim(level=level, provenance=f"snyk {word} severity -> {level.value}")
+
+
+#: Snyk's package managers (``* Package Manager: npm`` in a rule's help) as purl types.
+_SNYK_PURL_TYPES = {
+    "npm": "npm", "yarn": "npm", "pnpm": "npm", "pip": "pypi", "poetry": "pypi",
+    "pipenv": "pypi", "maven": "maven", "gradle": "maven", "sbt": "maven",
+    "rubygems": "gem", "gomodules": "golang", "golangdep": "golang", "govendor": "golang",
+    "nuget": "nuget", "paket": "nuget", "composer": "composer", "cocoapods": "cocoapods",
+    "hex": "hex", "cargo": "cargo", "swift": "swift", "pub": "pub",
+}  # fmt: skip
+
+
+def _snyk_vulnerability(rule_id: str, rule: Doc) -> tuple[list[str], Package | None, str]:
+    """The ids, package and title of a Snyk Open Source / Container rule.
+
+    Snyk's SARIF has one rule per vulnerability: its id is Snyk's (``SNYK-JS-LODASH-1040724``,
+    or the legacy ``npm:ms:20170412``), ``fullDescription`` is ``(CVE-…) name@version`` (the
+    CVE only when there is one) and the help names the package manager. A licence issue
+    (``snyk:lic:…``) is not a vulnerability.
+    """
+    if rule_id.lower().startswith("snyk:lic:"):
+        ids: list[str] = []
+    else:
+        ids = [canonical_id(rule_id), *vuln_ids_in(rule_id)]
+    full = rule.get("fullDescription").get("text").text()
+    ids.extend(vuln_ids_in(full))
+    help_text = rule.get("help").get("markdown").text() or rule.get("help").get("text").text()
+    manager = module = ""
+    for line in help_text.splitlines()[:8]:
+        key, sep, value = line.lstrip("*- ").partition(":")
+        if not sep:
+            continue
+        if key.strip() == "Package Manager":
+            manager = value.strip().lower()
+        elif key.strip() in {"Vulnerable module", "Module"}:
+            module = value.strip()
+    words = full.split()
+    name, version = module, None
+    if words and "@" in words[-1].lstrip("@"):
+        at_name, _, at_version = words[-1].rpartition("@")
+        name, version = at_name, at_version or None
+    pkg = None
+    if name:
+        pkg = package(name, version, _snyk_purl(manager, name, version), manager or None)
+    title = rule.get("shortDescription").get("text").text()
+    return list(unique(ids)), pkg, title
+
+
+def _snyk_purl(manager: str, name: str, version: str | None) -> str | None:
+    purl_type = _SNYK_PURL_TYPES.get(manager)
+    if purl_type is None:
+        return None
+    namespace = None
+    if purl_type == "maven" and ":" in name:
+        namespace, name = name.split(":", 1)
+    elif purl_type in {"npm", "golang", "composer"} and "/" in name:
+        namespace, name = name.rsplit("/", 1)
+    try:
+        return str(PackageURL(type=purl_type, namespace=namespace, name=name, version=version))
+    except ValueError:
+        return None
 
 
 def _result_label(tool: Tool, props: Doc) -> Claim | None:

@@ -1,0 +1,124 @@
+"""More shapes seen in real tool outputs committed to public repositories.
+
+Each fixture under tests/fixtures/evidence/public/ is small and hand-made; its README names the
+producer, the version and the public repository where the shape was seen. The fixture table of
+tests/evidence/test_public_repo_shapes.py lists every fixture of that directory.
+"""
+
+from __future__ import annotations
+
+from evidence_support import FIXTURES, from_json
+
+from golive.core.dedupe import canonical_id, id_sort_key, merge
+from golive.core.findings import (
+    FindingKind,
+    ScanKind,
+    ScanReport,
+    Severity,
+    TestReport,
+)
+from golive.evidence import read_path
+
+PUBLIC = FIXTURES / "public"
+
+
+def _scan(name: str) -> ScanReport:
+    ev = read_path(PUBLIC / name).evidence
+    assert isinstance(ev, ScanReport)
+    return ev
+
+
+def _tests(name: str) -> TestReport:
+    ev = read_path(PUBLIC / name).evidence
+    assert isinstance(ev, TestReport)
+    return ev
+
+
+# --- Snyk Open Source SARIF and vulnerability ids ---------------------------------------------
+
+
+def test_snyk_open_source_sarif_findings_are_vulnerabilities_of_named_packages():
+    report = _scan("sarif-snyk-open-source.sarif")
+    assert report.kind is ScanKind.SCA
+    assert [f.kind for f in report.findings] == [FindingKind.VULNERABILITY] * 4
+    lodash, ms, shell_quote, lodash_server = report.findings
+    assert lodash.ids == ("SNYK-JS-LODASH-1040724", "CVE-2021-23337")
+    assert lodash.package is not None
+    assert lodash.package.purl == "pkg:npm/lodash@4.17.20"
+    # the legacy id scheme has no CVE: the rule id is the vulnerability's id
+    assert ms.ids == ("npm:ms:20170412",)
+    assert ms.package is not None
+    assert ms.package.purl == "pkg:npm/ms@0.7.3"
+    assert shell_quote.title.startswith("Critical severity - Command Injection")
+    assert lodash_server.location is not None
+    assert lodash_server.location.path == "packages/server/package.json"
+
+
+def test_snyk_open_source_sarif_critical_is_not_read_as_high_from_level_error():
+    report = _scan("sarif-snyk-open-source.sarif")
+    levels = [f.severity.level for f in report.findings]
+    assert levels == [Severity.HIGH, Severity.LOW, Severity.CRITICAL, Severity.HIGH]
+    assert not any(f.severity.inferred for f in report.findings)
+    assert "snyk Critical severity" in report.findings[2].severity.provenance
+    # a newer CLI's security-severity still comes first
+    assert "security-severity 7.2" in report.findings[3].severity.provenance
+
+
+def test_snyk_open_source_sarif_projects_fold_into_one_issue_per_vulnerability():
+    issues = merge(_scan("sarif-snyk-open-source.sarif").findings)
+    keys = [i.key for i in issues]
+    assert keys == ["CVE-2021-42740", "CVE-2021-23337", "npm:ms:20170412"]
+    lodash = issues[1]
+    assert lodash.ids == ("CVE-2021-23337", "SNYK-JS-LODASH-1040724")
+    assert len(lodash.findings) == 2
+
+
+def test_snyk_id_folds_with_another_tools_report_of_the_same_cve():
+    osv_like = from_json(
+        {
+            "id": "GHSA-35jh-r3h4-6jhm",
+            "modified": "2024-01-01T00:00:00Z",
+            "aliases": ["CVE-2021-23337"],
+            "affected": [{"package": {"ecosystem": "npm", "name": "lodash"}}],
+        },
+        "osv.json",
+    )
+    assert isinstance(osv_like, ScanReport)
+    snyk = _scan("sarif-snyk-open-source.sarif")
+    issues = merge([*snyk.findings, *osv_like.findings])
+    (lodash,) = [i for i in issues if "CVE-2021-23337" in i.ids]
+    assert lodash.ids == ("CVE-2021-23337", "GHSA-35jh-r3h4-6jhm", "SNYK-JS-LODASH-1040724")
+    assert lodash.key == "CVE-2021-23337"
+
+
+def test_snyk_and_other_id_schemes_have_one_spelling_and_a_sensible_order():
+    assert canonical_id("snyk-js-lodash-567746") == "SNYK-JS-LODASH-567746"
+    assert canonical_id("euvd-2026-3323") == "EUVD-2026-3323"
+    assert canonical_id("mal-2024-1234") == "MAL-2024-1234"
+    assert canonical_id("npm:ms:20170412") == "npm:ms:20170412"
+    ids = [
+        "npm:ms:20170412",
+        "SNYK-JS-LODASH-567746",
+        "EUVD-2026-3323",
+        "GO-2024-0001",
+        "GHSA-35jh-r3h4-6jhm",
+        "CVE-2020-8203",
+    ]
+    assert sorted(ids, key=id_sort_key) == [
+        "CVE-2020-8203",
+        "GHSA-35jh-r3h4-6jhm",
+        "EUVD-2026-3323",
+        "GO-2024-0001",
+        "SNYK-JS-LODASH-567746",
+        "npm:ms:20170412",
+    ]
+
+
+def test_snyk_ids_in_free_text_are_recognised_but_not_snyk_iac_rule_ids():
+    from golive.evidence._common import vuln_ids_in
+
+    text = "see https://security.snyk.io/vuln/snyk-java-orgapachelogginglog4j-2314720"
+    assert vuln_ids_in(text) == ["SNYK-JAVA-ORGAPACHELOGGINGLOG4J-2314720"]
+    assert vuln_ids_in("SNYK-DEBIAN11-OPENSSL-5291769") == ["SNYK-DEBIAN11-OPENSSL-5291769"]
+    assert vuln_ids_in("SNYK-CC-K8S-1 SNYK-CC-TF-74") == []
+    assert vuln_ids_in("EUVD-2026-3323, MAL-2024-1234") == ["EUVD-2026-3323", "MAL-2024-1234"]
