@@ -122,3 +122,48 @@ def test_snyk_ids_in_free_text_are_recognised_but_not_snyk_iac_rule_ids():
     assert vuln_ids_in("SNYK-DEBIAN11-OPENSSL-5291769") == ["SNYK-DEBIAN11-OPENSSL-5291769"]
     assert vuln_ids_in("SNYK-CC-K8S-1 SNYK-CC-TF-74") == []
     assert vuln_ids_in("EUVD-2026-3323, MAL-2024-1234") == ["EUVD-2026-3323", "MAL-2024-1234"]
+
+
+# --- SARIF: CodeQL, gosec ---------------------------------------------------------------------
+
+
+def test_codeql_action_rules_in_a_query_pack_extension_give_each_result_its_level():
+    report = _scan("sarif-codeql-action-extension-rules.sarif")
+    assert report.tool.name == "CodeQL"
+    assert report.tool.version == "2.23.3"
+    assert report.completeness.complete
+    # no result carries a level: each comes from its rule, found in tool.extensions[0]
+    sqli, rate, unused = report.findings
+    assert sqli.severity.level is Severity.HIGH
+    assert "security-severity 8.8" in sqli.severity.provenance
+    assert rate.severity.level is Severity.HIGH
+    assert unused.severity.level is Severity.LOW
+    assert "rule default" in unused.severity.provenance
+    assert sqli.location is not None
+    assert sqli.location.path == "routes/users.js"
+
+
+def test_codeql_action_version_control_provenance_binds_the_report():
+    report = _scan("sarif-codeql-action-extension-rules.sarif")
+    assert report.binding.commits == ("5e8b1d2c3a4f5e6d7c8b9a0f1e2d3c4b5a697887",)
+    fingerprints = {f.fingerprint for f in report.findings}
+    assert len(fingerprints) == 3
+
+
+def test_gosec_sarif_medium_issue_written_as_level_error_is_medium():
+    report = _scan("sarif-gosec-severity-tags.sarif")
+    assert report.tool.version == "2.24.7"
+    overflow, inclusion, unsafe = report.findings
+    assert overflow.severity.level is Severity.HIGH
+    assert inclusion.severity.level is Severity.MEDIUM
+    assert "gosec MEDIUM" in inclusion.severity.provenance
+    assert unsafe.severity.level is Severity.LOW
+    assert not any(f.severity.inferred for f in report.findings)
+
+
+def test_gosec_sarif_nosec_is_an_in_source_claim_and_snippets_are_dropped():
+    report = _scan("sarif-gosec-severity-tags.sarif")
+    unsafe = report.findings[2]
+    assert unsafe.hidden_by_tool
+    assert unsafe.suppressions[0].justification == "reviewed: fixed-size header"
+    assert "unsafe.Pointer" not in repr(report)

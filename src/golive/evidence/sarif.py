@@ -693,7 +693,10 @@ def _result_label(tool: Tool, props: Doc) -> Claim | None:
 
 
 def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | None:
-    """Trivy's own severity, from the rule's tags or a ``[HIGH] CVE-…`` rule id."""
+    """Trivy's own severity, from the rule's tags or a ``[HIGH] CVE-…`` rule id; gosec's,
+    from the rule's tags."""
+    if tool.name.lower() == "gosec":
+        return _gosec_label(rule_props)
     if "trivy" not in tool.name.lower():
         return None
     candidates: list[str] = []
@@ -706,6 +709,25 @@ def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | Non
             claim = claim_from_label("trivy", word)
             if claim is not None:
                 return claim
+    return None
+
+
+#: gosec's severities (``Severity: HIGH`` in a rule's help, the word among its tags).
+_GOSEC_LEVELS = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
+
+
+def _gosec_label(rule_props: Doc | None) -> Claim | None:
+    """gosec's own severity word, written among each rule's ``properties.tags``.
+
+    gosec writes ``level: error`` for MEDIUM issues as for HIGH ones (G301, G304 in real
+    reports) and no ``security-severity``: by the level alone a MEDIUM issue reads as high.
+    """
+    if rule_props is None or not rule_props.is_obj():
+        return None
+    for word in rule_props.get("tags").texts():
+        level = _GOSEC_LEVELS.get(word.upper())
+        if level is not None:
+            return Claim(level=level, provenance=f"gosec {word} -> {level.value}")
     return None
 
 
