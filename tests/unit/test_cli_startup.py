@@ -103,5 +103,5 @@ def test_every_lazy_command_loads_and_answers_help(name: str) -> None:
 def test_policy_publish_is_listed_and_loads_on_demand() -> None:
     result = CliRunner().invoke(cli, ["policy", "--help"])
     assert result.exit_code == 0
-    assert _listed(result.output) == ["explain", "publish", "schema", "test", "validate"]
+    assert _listed(result.output) == ["explain", "publish", "replay", "schema", "test", "validate"]
     assert CliRunner().invoke(cli, ["policy", "publish", "--help"]).exit_code == 0

@@ -171,6 +171,20 @@ class EvaluateBody(_Strict):
     now: AwareTime | None = Field(None, description="Decide as of this time (default: now).")
 
 
+class ReplayBody(_Strict):
+    policy: Annotated[str, Field(min_length=1)] = Field(
+        description="The text of the policy to replay the stored decisions under."
+    )
+    file: Annotated[str, Field(max_length=500)] = Field(
+        "policy.yaml", description="The policy's file name, for its error messages."
+    )
+    environment: Id | None = None
+    deployable: Id | None = None
+    since: AwareTime | None = Field(None, description="Decisions decided at or after.")
+    until: AwareTime | None = Field(None, description="Decisions decided before.")
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
 class PublishedDecision(_Strict):
     decision: dict[str, Any] = Field(
         description="A decision document as `golive gate --format json` prints it."

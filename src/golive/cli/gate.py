@@ -24,17 +24,17 @@ from golive.settings import Settings, load_settings
 GATE_FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
 
-def parse_now(value: str | None) -> datetime:
-    """``--now``: an ISO 8601 instant with an offset; the current time when absent."""
+def parse_now(value: str | None, option: str = "--now") -> datetime:
+    """``--now`` (or ``option``): an ISO 8601 instant with an offset; now when absent."""
     if value is None:
         return datetime.now(UTC).replace(microsecond=0)
     found = parse_instant(value)
     if found is None:
         raise UsageError(
-            f"--now '{value}' is not an ISO 8601 date and time (e.g. 2026-11-24T10:00:00Z)"
+            f"{option} '{value}' is not an ISO 8601 date and time (e.g. 2026-11-24T10:00:00Z)"
         )
     if found[1]:
-        raise UsageError(f"--now '{value}' has no UTC offset; add Z or +01:00")
+        raise UsageError(f"{option} '{value}' has no UTC offset; add Z or +01:00")
     return found[0]
 
 

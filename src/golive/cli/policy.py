@@ -20,6 +20,7 @@ from golive.settings import load_settings
     cls=LazyGroup,
     lazy_commands={
         "publish": "golive.cli.policy_publish:publish",
+        "replay": "golive.cli.policy_replay:replay_cmd",
         "test": "golive.cli.policy_test:test_cmd",
     },
 )

@@ -74,7 +74,7 @@ def evaluate(
         now = request.now or u.clock()
         open_rows = u.debts.open_for(principal.tenant_id, request.environment, request.deployable)
         facts = dataclasses.replace(
-            _facts(u, principal, request), debts=tuple(_debt(r) for r in open_rows)
+            stored_facts(u, principal, request), debts=tuple(debt_from_row(r) for r in open_rows)
         )
         decision = decide(
             loaded.policy,
@@ -94,6 +94,7 @@ def evaluate(
             source="server",
             policy_version_id=int(row["id"]),
             open_rows=open_rows,
+            request=request_dict(request),
         )
         return Work(201, stored, 1)
 
@@ -102,9 +103,48 @@ def evaluate(
     )
 
 
-def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Facts:
-    rows = u.records.for_subject(
-        "evidence", principal.tenant_id, request.deployable, request.version
+def request_dict(request: EvaluateRequest) -> dict[str, Any]:
+    """What the server was asked, as stored with its decision (for a replay to ask again)."""
+    return {
+        "environment": request.environment,
+        "deployable": request.deployable,
+        "version": request.version,
+        "commit": request.commit,
+        "digests": list(request.digests),
+        "author": request.author,
+        "unavailable": sorted(request.unavailable),
+        "stage": request.stage,
+    }
+
+
+def request_from_dict(data: dict[str, Any]) -> EvaluateRequest:
+    """:func:`request_dict` read back."""
+    return EvaluateRequest(
+        environment=data["environment"],
+        deployable=data["deployable"],
+        version=data["version"],
+        commit=data.get("commit"),
+        digests=tuple(data.get("digests") or ()),
+        author=data.get("author"),
+        unavailable=frozenset(data.get("unavailable") or ()),
+        stage=data.get("stage") or "pre-deploy",
+    )
+
+
+def stored_facts(
+    u: UnitOfWork,
+    principal: Principal,
+    request: EvaluateRequest,
+    as_of: dt.datetime | None = None,
+) -> Facts:
+    """The stored facts for ``request``; with ``as_of``, only those received by then (what a
+    decision made at ``as_of`` saw)."""
+
+    def seen(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return rows if as_of is None else [r for r in rows if r["received_at"] <= as_of]
+
+    rows = seen(
+        u.records.for_subject("evidence", principal.tenant_id, request.deployable, request.version)
     )
     if request.commit:
         rows = [r for r in rows if r["commit_sha"] in (None, request.commit)]
@@ -128,7 +168,7 @@ def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Fac
     tenant, subject = principal.tenant_id, (request.deployable, request.version)
     approvals = [
         r
-        for r in u.records.for_subject("approvals", tenant, *subject)
+        for r in seen(u.records.for_subject("approvals", tenant, *subject))
         if r["environment"] in (None, request.environment)
     ]
     return Facts(
@@ -139,11 +179,11 @@ def _facts(u: UnitOfWork, principal: Principal, request: EvaluateRequest) -> Fac
         # the store was asked: nothing stored is "none", not "not gathered"
         review=reviews.from_approvals(approvals, request.author),
         signoffs=signoffs.from_stored(
-            u.records.for_subject("signoffs", tenant, *subject), candidate
+            seen(u.records.for_subject("signoffs", tenant, *subject)), candidate
         ),
         deployments=deployments.from_stored(
-            u.records.for_deployable("deployments", tenant, request.deployable),
-            u.records.for_deployable("suite_runs", tenant, request.deployable),
+            seen(u.records.for_deployable("deployments", tenant, request.deployable)),
+            seen(u.records.for_deployable("suite_runs", tenant, request.deployable)),
         ),
     )
 
@@ -195,6 +235,7 @@ def _store(
     source: str,
     policy_version_id: int | None,
     open_rows: list[dict[str, Any]],
+    request: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     candidate = document.get("candidate") or {}
     values = {
@@ -211,6 +252,7 @@ def _store(
         "decided_by": principal.actor,
         "correlation_id": u.correlation_id or "-",
         "document": document,
+        "request": request,
     }
     decision_id = u.decisions.add(values)
     settled, opened = _settle_and_open(u, principal, document, values, decision_id, open_rows)
@@ -233,7 +275,7 @@ def _store(
     return view({**values, "id": decision_id}, settled + opened)
 
 
-def _debt(row: dict[str, Any]) -> Debt:
+def debt_from_row(row: dict[str, Any]) -> Debt:
     return Debt(str(row["check_id"]), row["opened_at"], f"decision:{row['opened_by']}")
 
 
@@ -266,7 +308,7 @@ def _settle_and_open(
     """Settle the open debts this decision settles (the engine's rule, :func:`settles`) and
     open one for each check it let pass with a debt, unless that check's debt is still open."""
     checks = _checks(document)
-    open_debts = [_debt(r) for r in open_rows]
+    open_debts = [debt_from_row(r) for r in open_rows]
     settled_debts = settles(tuple(open_debts), checks)
     settled = [r for r, d in zip(open_rows, open_debts, strict=True) if d in settled_debts]
     u.debts.settle(
@@ -344,6 +386,7 @@ def view(row: dict[str, Any], debts: list[dict[str, Any]] | None = None) -> dict
         "decided_by": row["decided_by"],
         "correlation_id": row["correlation_id"],
         "decision": row["document"],
+        "request": row.get("request"),
         "debts": {
             "settled": [debt_view(d) for d in mine if d["settled_by"] == row["id"]],
             "opened": [debt_view(d) for d in mine if d["opened_by"] == row["id"]],

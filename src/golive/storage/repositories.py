@@ -370,6 +370,24 @@ class DebtRepository:
         ).all()
         return [dict(r._mapping) for r in rows]
 
+    def open_before(
+        self, tenant_id: int, environment: str, deployable: str, decision_id: int
+    ) -> list[dict[str, Any]]:
+        """The debts that were open when decision ``decision_id`` was made: opened by an
+        earlier decision, and not settled by one before it."""
+        rows = self._c.execute(
+            select(debts)
+            .where(
+                debts.c.tenant_id == tenant_id,
+                debts.c.environment == environment,
+                debts.c.deployable == deployable,
+                debts.c.opened_by < decision_id,
+                debts.c.settled_by.is_(None) | (debts.c.settled_by >= decision_id),
+            )
+            .order_by(debts.c.id)
+        ).all()
+        return [dict(r._mapping) for r in rows]
+
     def open(self, values: Mapping[str, Any]) -> int:
         result = self._c.execute(insert(debts).values(**values))
         (debt_id,) = result.inserted_primary_key or (0,)

@@ -205,6 +205,8 @@ decisions = Table(
     Column("decided_by", String(200), nullable=False),
     Column("correlation_id", String(200), nullable=False),
     Column("document", JSON, nullable=False),
+    # what the server was asked (author, unavailable sources, ...); null for published ones
+    Column("request", JSON, nullable=True),
     Index("ix_decisions_tenant_time", "tenant_id", "decided_at"),
     Index("ix_decisions_tenant_subject", "tenant_id", "environment", "deployable"),
 )

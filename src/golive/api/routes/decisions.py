@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from golive.api import schemas
 from golive.api.deps import AppState, Caller, IdemKey, State, Uow, principal, track_rejections
 from golive.errors import Conflict
-from golive.services import decisions
+from golive.services import decisions, replay
 from golive.services.idempotency import Answer, request_hash
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
@@ -79,6 +79,30 @@ def publish(
         app_state.metrics.collisions.inc()
         raise
     return _respond(app_state, answer, "published")
+
+
+@router.post(
+    "/replay",
+    summary="What another policy would have decided on the stored decisions (nothing stored)",
+)
+def replay_decisions(body: schemas.ReplayBody, who: Caller, uow: Uow) -> JSONResponse:
+    """Each decision the server made from stored facts is decided again under `policy`, with
+    the facts received by the time it was decided, at its own `now`; the answer lists those
+    whose verdict or check outcomes would change. Published decisions are skipped."""
+    answer = replay.replay(
+        uow(),
+        who,
+        source=body.policy,
+        file=body.file,
+        request=replay.ReplayRequest(
+            environment=body.environment,
+            deployable=body.deployable,
+            since=body.since,
+            until=body.until,
+            limit=body.limit,
+        ),
+    )
+    return JSONResponse(answer)
 
 
 @router.get("", summary="List decisions, newest first, filtered")
