@@ -172,7 +172,8 @@ def _pinned_file(more: MoreFacts, rel: str, tmp: Path, name: str) -> Path:
     from the BASE revision when there is one.
 
     A change must not be able to add its own key: the file at the base is what the team
-    already trusted. Without a base, the checkout's copy is used.
+    already trusted, and a file the base does not have pins nothing (the check is an error).
+    Without a base, the checkout's copy is used.
     """
     assert more.repo is not None
     if more.base and git.is_repository(more.repo):
@@ -181,6 +182,8 @@ def _pinned_file(more: MoreFacts, rel: str, tmp: Path, name: str) -> Path:
             target = tmp / name
             target.write_bytes(data)
             return target
+        # not at the base: never the checkout's copy, which the change itself may have added
+        return tmp / f"{rel} (not in the base revision)"
     return more.repo / rel
 
 

@@ -320,7 +320,17 @@ def _gather(git: Git, request: GitRequest) -> RepoFacts:
         name = git.run("symbolic-ref", "--quiet", "--short", "HEAD")
         branch = name.strip() if name else None
     tags = request.tags or tuple(sorted((git.run("tag", "--points-at", head) or "").split()))
-    previous = git.run("describe", "--tags", "--abbrev=0", f"{head}^")
+    # the nearest earlier tag that looks like a version (holds "N.N"): a "nightly" or
+    # "latest" tag is no release, and would make every semver check an error
+    previous = git.run(
+        "describe",
+        "--tags",
+        "--abbrev=0",
+        "--match",
+        "*[0-9].[0-9]*",
+        "--end-of-options",
+        f"{head}^",
+    )
     changed: tuple[str, ...] | None = None
     commits: tuple[Commit, ...] | None = None
     if base is not None:
@@ -533,13 +543,48 @@ def _files(git: Git, rev: str | None, globs: Iterable[str]) -> dict[str, str]:
     patterns = list(globs)
     if rev is None or not patterns:
         return {}
-    names = git.must("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
-    out: dict[str, str] = {}
-    for name in names.split("\0"):
-        if name and first_match(patterns, name):
-            text = git.show(rev, name)
-            if text is not None:
-                out[name] = text
+    listing = git.must("ls-tree", "-r", "-z", "-l", "--full-tree", rev, timeout=LOG_TIMEOUT)
+    wanted: list[tuple[str, str]] = []  # (path, blob id), in the tree's order
+    for entry in listing.split("\0"):
+        meta, _, name = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) != 4 or parts[1] != "blob" or not first_match(patterns, name):
+            continue  # submodules (commit), and anything that is not a file
+        if parts[3].isdigit() and int(parts[3]) <= MAX_FILE_BYTES:
+            wanted.append((name, parts[2]))
+    return _blobs(git, wanted)
+
+
+def _blobs(git: Git, wanted: list[tuple[str, str]]) -> dict[str, str]:
+    """The text of many blobs from one ``git cat-file --batch`` (not one git per file)."""
+    if not wanted:
+        return {}
+    stdin = "".join(f"{oid}\n" for _, oid in wanted).encode("ascii")
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(git.repo), "cat-file", "--batch"],
+            input=stdin,
+            capture_output=True,
+            env=git.env,
+            timeout=LOG_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise DependencyUnavailable(
+            f"git cat-file did not finish within {LOG_TIMEOUT} s in {git.repo}"
+        ) from None
+    if proc.returncode != 0:
+        said = proc.stderr.decode("utf-8", errors="replace").strip()
+        raise UsageError(f"git cat-file failed in {git.repo}: {said or 'no message'}")
+    data, at, out = proc.stdout, 0, {}
+    for name, _ in wanted:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        if len(header) != 3 or header[1] != b"blob":
+            raise UsageError(f"git cat-file could not read {name} in {git.repo} (missing object)")
+        size = int(header[2])
+        out[name] = data[end + 1 : end + 1 + size].decode("utf-8", errors="replace")
+        at = end + 1 + size + 1
     return out
 
 
@@ -561,7 +606,11 @@ def working_tree_files(root: Path, globs: Iterable[str]) -> dict[str, str]:
         return out
     for path in _walk(root):
         rel = path.relative_to(root).as_posix()
-        if first_match(patterns, rel) and path.stat().st_size <= MAX_FILE_BYTES:
+        if not first_match(patterns, rel):
+            continue
+        if path.is_symlink():  # as git stores it: the link's target, never what it points at
+            out[rel] = os.readlink(path)
+        elif path.is_file() and path.stat().st_size <= MAX_FILE_BYTES:  # no FIFOs or devices
             out[rel] = path.read_text(encoding="utf-8", errors="replace")
     return out
 
