@@ -260,3 +260,15 @@ def test_golive_policy_replay_exits_1_when_a_verdict_would_change(
     assert _run(["policy", "replay", str(same), "--tenant", "nobody-here"]) == 2
     assert _run(["policy", "replay", str(same), "--tenant", tenant.name, "--since", "May"]) == 2
     assert "--since 'May' is not an ISO 8601" in capsys.readouterr().err
+
+
+def test_a_decision_in_an_environment_the_policy_no_longer_has_is_skipped_with_why(
+    client, tenant, history
+) -> None:
+    renamed = POLICY.replace("  - id: production\n", "  - id: prod\n").replace(
+        "environments: [production]", "environments: [prod]"
+    )
+    answer = _replay(client, tenant, renamed)
+    assert answer["replayed"] == 0
+    assert len(answer["skipped"]) == 2
+    assert "the policy has no environment 'production'" in answer["skipped"][0]["reason"]

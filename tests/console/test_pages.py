@@ -181,6 +181,7 @@ def test_every_page_renders_for_an_admin(client: TestClient, data: Seeded, engin
         f"/releases/{decision}": "Findings",
         "/policies": digest[:19],
         f"/policies/{digest}": "Controls",
+        f"/policies/{digest}/replay": "verdict(s) would change",
         f"/policies/diff?old={digest}&new={digest}": "The sources are identical",
         "/audit": "Checkpoints",
         f"/audit/entries/{entry}": "Inclusion proof",
@@ -390,3 +391,27 @@ def test_console_routes_are_not_in_the_openapi_document(client: TestClient) -> N
 def test_the_static_assets_are_served(client: TestClient) -> None:
     assert "prefers-color-scheme: dark" in client.get("/static/console.css").text
     assert client.get("/static/htmx.min.js").text.startswith("/*! htmx 2.0.11")
+
+
+def test_a_policy_versions_replay_page_shows_the_releases_it_would_decide_otherwise(
+    client: TestClient, data: Seeded, engine: Engine
+) -> None:
+    from golive.services import policy_store
+    from golive.services.access import Principal
+
+    with UnitOfWork(engine).reading() as uow:
+        tenant = uow.tenants.by_name(TENANT)
+    assert tenant is not None
+    who = Principal(tenant.id, tenant.name, "admin", "test", "test")
+    current = policy_store.get_version(UnitOfWork(engine), who, _digest(engine, TENANT))
+    # every gate advisory: what blocked would pass
+    assert "blocking:" not in current["source"]
+    lenient = re.sub(r"(?m)^(    type: \w+)$", r"\1\n    blocking: false", current["source"])
+    published = policy_store.publish(UnitOfWork(engine), who, source=lenient, file="lenient.yaml")
+    html = _as(client, data, "admin").get(f"/policies/{published.digest}/replay").text
+    summary = html.split('id="replay-summary"')[1].split("</p>")[0]
+    assert "newly passing" in summary
+    assert "<strong>0</strong>" not in summary
+    assert "/releases/" in html.split("<caption>")[1]
+    other = _digest(engine, OTHER)
+    assert client.get(f"/policies/{other}/replay").status_code == 404

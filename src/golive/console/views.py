@@ -437,6 +437,17 @@ def policy_diff(
     return _page(request, build)
 
 
+@router.get("/policies/{digest}/replay", response_class=HTMLResponse)
+def policy_replay(request: Request, digest: str) -> Response:
+    def build(who: Principal) -> Response:
+        row, answer = console.policy_replayed(_uow(request), who, digest)
+        moved = [x for x in answer["results"] if x["changed"] or x["checks"]]
+        context = {"title": f"Replay of {row['name']}", "row": row, "r": answer, "moved": moved}
+        return _render(request, "policy_replay.html", context, who=who)
+
+    return _page(request, build)
+
+
 @router.get("/policies/{digest}", response_class=HTMLResponse)
 def policy(request: Request, digest: str) -> Response:
     def build(who: Principal) -> Response:

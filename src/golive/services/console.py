@@ -22,7 +22,7 @@ from golive.core import ledger as core_ledger
 from golive.core.merkle import inclusion_ranges, verify_inclusion
 from golive.core.policy.explain import Explanation, explain
 from golive.errors import InputError, NotFound, Unauthenticated, UsageError, VerificationError
-from golive.services import audit, policy_store, tenants
+from golive.services import audit, policy_store, replay, tenants
 from golive.services.access import Principal
 from golive.storage import ledger
 from golive.storage.console import ConsoleQueries
@@ -302,6 +302,21 @@ def policy_explained(
     row = policy_store.get_version(uow, who, digest)
     loaded = policy_store.load_version(row)
     return row, explain(loaded.policy, loaded.digest)
+
+
+def policy_replayed(
+    uow: UnitOfWork, who: Principal, digest: str, limit: int = 100
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A published version and what it would have decided on the latest stored decisions."""
+    row = policy_store.get_version(uow, who, digest)
+    answer = replay.replay(
+        uow,
+        who,
+        source=row["source"],
+        file=f"{row['name']}@{row['digest']}",
+        request=replay.ReplayRequest(limit=limit),
+    )
+    return row, answer
 
 
 @dataclass(frozen=True)

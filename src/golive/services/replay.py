@@ -23,6 +23,7 @@ from typing import Any
 from golive import __version__
 from golive.core.gate import decide
 from golive.core.policy.loader import LoadedPolicy, load_policy_text
+from golive.errors import UsageError
 from golive.services.access import Principal
 from golive.services.decisions import (
     EvaluateRequest,
@@ -78,7 +79,10 @@ def replay(
             if row["source"] != "server":
                 skipped.append({"decision_id": row["id"], "reason": _PUBLISHED})
                 continue
-            results.append(_replay_one(uow, principal, loaded, row))
+            try:
+                results.append(_replay_one(uow, principal, loaded, row))
+            except UsageError as exc:  # e.g. the policy no longer has that environment
+                skipped.append({"decision_id": row["id"], "reason": str(exc)})
     changed = [r for r in results if r["changed"]]
     return {
         "schema": SCHEMA,
