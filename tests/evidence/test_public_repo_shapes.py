@@ -158,6 +158,8 @@ def test_playwright_junit_failure_on_one_project_is_not_folded_into_a_flaky_pass
 
 EXPECTED_FORMATS = {
     "grype-image-repo-digest.json": "grype",
+    "junit-jest-suite-failed-to-run.xml": "junit",
+    "junit-karma-browser-error.xml": "junit",
     "junit-playwright-projects.xml": "junit",
     "sarif-checkov-no-api-key.sarif": "sarif",
     "sarif-checkov-with-severities.sarif": "sarif",

@@ -15,6 +15,7 @@ from golive.core.findings import (
     ScanKind,
     ScanReport,
     Severity,
+    TestOutcome,
     TestReport,
 )
 from golive.evidence import read_path
@@ -167,3 +168,68 @@ def test_gosec_sarif_nosec_is_an_in_source_claim_and_snippets_are_dropped():
     assert unsafe.hidden_by_tool
     assert unsafe.suppressions[0].justification == "reviewed: fixed-size header"
     assert "unsafe.Pointer" not in repr(report)
+
+
+# --- JUnit: karma-junit-reporter, jest-junit --------------------------------------------------
+
+
+def test_karma_browser_error_outside_any_spec_is_an_error_not_a_pass():
+    report = _tests("junit-karma-browser-error.xml")
+    # karma writes errors="1" on the browser's suite and no test case for the error
+    assert report.counts.errors == 1
+    assert report.counts.passed == 2
+    assert report.records == 3
+    (error,) = [c for c in report.cases if c.outcome is TestOutcome.ERROR]
+    assert error.suite == "ChromeHeadless 120.0.0.0 (Linux x86_64)"
+    assert any("declares 1 failure(s)/error(s)" in n for n in report.notes)
+    # the browser log in system-out is never kept
+    assert "config is not defined" not in repr(report)
+
+
+def test_karma_declared_count_beyond_the_records_is_noted():
+    report = _tests("junit-karma-browser-error.xml")
+    assert any("declared test count 12" in n for n in report.notes)
+
+
+def test_jest_junit_suite_that_failed_to_run_is_an_error_case():
+    report = _tests("junit-jest-suite-failed-to-run.xml")
+    assert report.counts.errors == 1
+    (error,) = [c for c in report.cases if c.outcome is TestOutcome.ERROR]
+    assert error.classname == "Test suite failed to run"
+    assert error.name == "src/api/client.test.ts"
+    # no error case is added on top: the suite's declared error is the one it holds
+    assert not any("declares" in n for n in report.notes)
+    assert report.cases[1].file == "src/util/date.test.ts"
+
+
+def test_suite_level_error_element_counts_as_an_error_of_the_suite():
+    from golive.evidence import read_bytes
+
+    xml = (
+        b'<testsuite name="pkg" tests="1" failures="0" errors="1">'
+        b'<testcase classname="pkg" name="ok"/>'
+        b'<error message="beforeAll hook failed: database unreachable"/>'
+        b"</testsuite>"
+    )
+    report = read_bytes(xml, "suite-error.xml")
+    assert isinstance(report, TestReport)
+    assert report.counts.errors == 1
+    assert report.records == 1
+    (error,) = [c for c in report.cases if c.outcome is TestOutcome.ERROR]
+    assert error.message == "beforeAll hook failed: database unreachable"
+    # the element holds the declared error: no second one is added
+    assert not any("declares" in n for n in report.notes)
+
+
+def test_a_tool_counting_failed_assertions_adds_no_suite_error():
+    from golive.evidence import read_bytes
+
+    xml = (
+        b'<testsuite name="catch" tests="2" failures="3" errors="0">'
+        b'<testcase classname="catch" name="a"><failure message="x"/></testcase>'
+        b'<testcase classname="catch" name="b"/>'
+        b"</testsuite>"
+    )
+    report = read_bytes(xml, "assertions.xml")
+    assert isinstance(report, TestReport)
+    assert (report.counts.failed, report.counts.errors) == (1, 0)

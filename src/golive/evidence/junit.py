@@ -79,11 +79,15 @@ def read(root: ET.Element, source: str) -> TestReport:
             hosts.setdefault(_attr(elem, "name") or "", set()).add(_attr(elem, "hostname") or "")
     per_host = {name for name, seen in hosts.items() if len(seen) > 1}
 
-    # Iterative walk: nested suites to any depth without recursion.
-    stack: list[tuple[ET.Element, str]] = [(root, "")]
+    # Iterative walk: nested suites to any depth without recursion. Each entry carries the
+    # index of its outermost suite, to compare what that suite declares with what it holds.
+    stack: list[tuple[ET.Element, str, int]] = [(root, "", -1)]
     top_declared = 0  # what the outermost suites declare (a suite's name may itself hold "/")
+    tops: list[tuple[str, int]] = []  # outermost suites: name, declared failures + errors
+    top_of: list[int] = []  # per record: its outermost suite, -1 for none
+    synthetic = 0  # records golive adds for errors of a suite outside its test cases
     while stack:
-        elem, parent = stack.pop()
+        elem, parent, top = stack.pop()
         tag = _local(elem.tag)
         if tag == "testsuite":
             name = _attr(elem, "name") or "(unnamed suite)"
@@ -94,6 +98,8 @@ def read(root: ET.Element, source: str) -> TestReport:
             declared = _declared(elem)
             if not parent:
                 top_declared += declared.total
+                top = len(tops)
+                tops.append((full, declared.failed + declared.errors))
             suites.append(
                 TestSuite(
                     name=full,
@@ -102,20 +108,30 @@ def read(root: ET.Element, source: str) -> TestReport:
                     timestamp_has_offset=_has_offset(stamp),
                 )
             )
-            nested: list[tuple[ET.Element, str]] = []
+            nested: list[tuple[ET.Element, str, int]] = []
             for child in elem:
                 ctag = _local(child.tag)
                 if ctag == "testcase":
                     records.append(_record(child, full))
+                    top_of.append(top)
                 elif ctag in {"testsuite", "testsuites"}:
-                    nested.append((child, full))
+                    nested.append((child, full, top))
+                elif ctag in {"error", "failure"}:
+                    # an error of the suite itself, outside any test (a hook, a crash)
+                    records.append(_suite_error(full, _message(child)))
+                    top_of.append(top)
+                    synthetic += 1
             stack.extend(reversed(nested))
         elif tag == "testsuites":
             for child in reversed(list(elem)):
                 if _local(child.tag) in {"testsuite", "testsuites"}:
-                    stack.append((child, parent))
+                    stack.append((child, parent, top))
         elif tag == "testcase":  # a case directly under <testsuites>
             records.append(_record(elem, parent or "(no suite)"))
+            top_of.append(top)
+
+    synthetic += _undeclared_errors(tops, top_of, records, notes)
+    raw_records = len(records) - synthetic  # <testcase> elements as written
 
     groups: dict[tuple[str, str, str, str], list[_Record]] = {}
     for rec in records:
@@ -145,10 +161,10 @@ def read(root: ET.Element, source: str) -> TestReport:
         if declared_root is not None and root.get("tests") is not None
         else top_declared
     )
-    if declared_total != len(records) and (root.get("tests") is not None or suites):
+    if declared_total != raw_records and (root.get("tests") is not None or suites):
         notes.append(
             f"declared test count {declared_total} disagrees with the "
-            f"{len(records)} <testcase> record(s); counts are recounted from the cases"
+            f"{raw_records} <testcase> record(s); counts are recounted from the cases"
         )
     naive = sorted({s.timestamp for s in suites if s.timestamp and s.timestamp_has_offset is False})
     if naive:
@@ -160,10 +176,62 @@ def read(root: ET.Element, source: str) -> TestReport:
         suites=tuple(suites),
         cases=cases,
         counts=counts,
-        records=len(records),
+        records=raw_records,
         completeness=Completeness.of(reasons),
         notes=tuple(notes),
     )
+
+
+#: The name of the case golive adds for a suite that declares failures or errors its cases do
+#: not hold.
+SUITE_ERROR = "(suite error outside any test case)"
+
+
+def _suite_error(suite: str, message: str) -> _Record:
+    return _Record(
+        suite=suite,
+        classname=suite,
+        name=SUITE_ERROR,
+        file=None,
+        time=None,
+        outcome=TestOutcome.ERROR,
+        message=message,
+        skip_kind=None,
+    )
+
+
+def _undeclared_errors(
+    tops: list[tuple[str, int]], top_of: list[int], records: list[_Record], notes: list[str]
+) -> int:
+    """An outermost suite declaring failures or errors that none of its cases records.
+
+    karma-junit-reporter writes ``errors="1"`` on a browser's suite when the browser errored or
+    disconnected (the bundle did not load, an error thrown outside a spec) and no test case for
+    it; tests that never ran leave no record. Recounting from the cases alone would read such a
+    suite as passing: it gets an error case of its own instead. Only a suite whose cases hold
+    no failure or error at all is concerned, so a tool counting failed assertions rather than
+    failed tests (several per case) changes nothing.
+    """
+    added = 0
+    bad = [0] * len(tops)
+    for rec, top in zip(records, top_of, strict=True):
+        if top >= 0 and rec.outcome in (TestOutcome.FAILED, TestOutcome.ERROR):
+            bad[top] += 1
+    for (name, declared), found in zip(tops, bad, strict=True):
+        if declared > 0 and found == 0:
+            records.append(
+                _suite_error(
+                    name,
+                    f"the suite declares {declared} failure(s)/error(s) that no test case "
+                    "records (an error outside the tests: a crash, a disconnect, a hook)",
+                )
+            )
+            notes.append(
+                f"suite {name!r} declares {declared} failure(s)/error(s) but none of its test "
+                "cases failed; counted as one error of the suite"
+            )
+            added += 1
+    return added
 
 
 def _local(tag: object) -> str:
