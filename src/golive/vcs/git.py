@@ -160,8 +160,9 @@ def git_env(
 
 
 def _require_git() -> None:
+    # a dependency of this machine, not the input: exit 3, as for gpg and gpgsm
     if shutil.which("git") is None:
-        raise UsageError(
+        raise DependencyUnavailable(
             "git is not installed, and --repo needs it to read the candidate's history; "
             "install git (2.34 or later) and run golive again"
         )
