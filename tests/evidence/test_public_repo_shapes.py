@@ -157,6 +157,8 @@ def test_playwright_junit_failure_on_one_project_is_not_folded_into_a_flaky_pass
 # --- every fixture of the directory -----------------------------------------------------------
 
 EXPECTED_FORMATS = {
+    "cyclonedx-gomod-1.3-tools-array.json": "cyclonedx",
+    "cyclonedx-npm-scoped-group.json": "cyclonedx",
     "grype-image-repo-digest.json": "grype",
     "junit-jest-suite-failed-to-run.xml": "junit",
     "junit-karma-browser-error.xml": "junit",

@@ -233,3 +233,26 @@ def test_a_tool_counting_failed_assertions_adds_no_suite_error():
     report = read_bytes(xml, "assertions.xml")
     assert isinstance(report, TestReport)
     assert (report.counts.failed, report.counts.errors) == (1, 0)
+
+
+# --- CycloneDX: cyclonedx-npm, cyclonedx-gomod ------------------------------------------------
+
+
+def test_cyclonedx_npm_scoped_package_keeps_its_scope_in_the_name():
+    report = _scan("cyclonedx-npm-scoped-group.json")
+    names = [c.name for c in report.components]
+    assert names == ["lodash", "@babel/core"]
+    assert report.components[1].purl == "pkg:npm/%40babel/core@7.24.0"
+    assert report.tool.name == "npm + cyclonedx-npm + cyclonedx-library"
+    assert report.binding.artifact == "pkg:npm/example-app@1.0.0"
+
+
+def test_cyclonedx_gomod_1_3_tools_array_and_qualified_purl_are_read():
+    report = _scan("cyclonedx-gomod-1.3-tools-array.json")
+    assert report.tool.name == "cyclonedx-gomod"
+    assert report.tool.version == "v1.1.0"
+    assert report.produced_at is None or report.produced_at.startswith("2022-01-10")
+    (text,) = report.components
+    # goos/goarch qualifiers dropped, so the purl matches other tools' spelling
+    assert text.purl == "pkg:golang/golang.org/x/text@v0.3.7"
+    assert any("specVersion 1.3" in n for n in report.notes)

@@ -118,7 +118,7 @@ def _components(doc: Doc) -> list[Component]:
         pkg = package(comp.get("name").text(), None, purl_text) if purl_text else None
         out.append(
             Component(
-                name=comp.get("name").text(),
+                name=_qualified_name(comp, purl_text),
                 version=comp.get("version").opt_text(),
                 purl=pkg.purl if pkg is not None and pkg.purl else purl_text,
                 ref=comp.get("bom-ref").opt_text(),
@@ -128,6 +128,22 @@ def _components(doc: Doc) -> list[Component]:
         )
         stack.extend(reversed(list(comp.get("components").objects())))
     return out
+
+
+def _qualified_name(comp: Doc, purl: str | None) -> str:
+    """A component's name with its ``group``: ``@babel/core`` (an npm scope),
+    ``org.slf4j:slf4j-api`` (a Maven groupId), ``github.com/x/y`` (a Go module path written as
+    group and name).
+
+    cyclonedx-npm and cdxgen write an npm scope as ``group`` and the rest as ``name``; without
+    the group ``@babel/core`` and ``@angular/core`` would both read as ``core``.
+    """
+    name = comp.get("name").text()
+    group = comp.get("group").text()
+    if not group or name.startswith(group):
+        return name
+    sep = ":" if (purl or "").startswith("pkg:maven/") else "/"
+    return f"{group}{sep}{name}"
 
 
 #: ``ratings[].method`` values whose score is a CVSS base score; any other method's score
