@@ -159,10 +159,12 @@ def test_playwright_junit_failure_on_one_project_is_not_folded_into_a_flaky_pass
 EXPECTED_FORMATS = {
     "cyclonedx-gomod-1.3-tools-array.json": "cyclonedx",
     "cyclonedx-npm-scoped-group.json": "cyclonedx",
+    "detect-secrets-0.14-baseline.json": "detect-secrets",
     "grype-image-repo-digest.json": "grype",
     "junit-jest-suite-failed-to-run.xml": "junit",
     "junit-karma-browser-error.xml": "junit",
     "junit-playwright-projects.xml": "junit",
+    "osv-scanner-malicious-package.json": "osv-scanner",
     "sarif-checkov-no-api-key.sarif": "sarif",
     "sarif-checkov-with-severities.sarif": "sarif",
     "sarif-codeql-action-extension-rules.sarif": "sarif",

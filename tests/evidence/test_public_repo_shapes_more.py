@@ -256,3 +256,31 @@ def test_cyclonedx_gomod_1_3_tools_array_and_qualified_purl_are_read():
     # goos/goarch qualifiers dropped, so the purl matches other tools' spelling
     assert text.purl == "pkg:golang/golang.org/x/text@v0.3.7"
     assert any("specVersion 1.3" in n for n in report.notes)
+
+
+# --- detect-secrets 0.x, osv-scanner ----------------------------------------------------------
+
+
+def test_detect_secrets_0_14_one_plugin_entry_audited_leaves_the_secret_unaudited():
+    report = _scan("detect-secrets-0.14-baseline.json")
+    assert report.tool.version == "0.14.3"
+    keyword, key = report.findings
+    assert keyword.rule_id == "Secret Keyword + Hex High Entropy String"
+    # one plugin's entry says "not a secret", the other was never audited
+    assert not keyword.suppressions
+    assert "unaudited" in keyword.notes
+    assert key.location is not None
+    assert key.location.path == "tests/fixtures/key.pem"
+    assert any("2 unaudited entries" in n for n in report.notes)
+
+
+def test_osv_scanner_record_without_a_purl_gets_the_scanned_packages_purl():
+    report = _scan("osv-scanner-malicious-package.json")
+    ghsa, mal = report.findings
+    assert mal.ids == ("MAL-2024-0001",)
+    assert mal.package is not None
+    assert mal.package.purl == "pkg:npm/lodash@4.17.20"
+    assert ghsa.package is not None
+    assert ghsa.package.purl == mal.package.purl
+    issues = merge(report.findings)
+    assert {i.key for i in issues} == {"CVE-2021-23337", "MAL-2024-0001"}

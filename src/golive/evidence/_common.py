@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from packageurl import PackageURL
+
 from golive.core.dedupe import canonical_id, normalize_purl, pypi_purl
 from golive.core.findings import Package
 
@@ -64,11 +66,43 @@ def unique(items: list[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+#: Package ecosystems (OSV's names, lower-cased; a few scanners' own) whose purl follows from
+#: the name alone. OS ecosystems (Debian, Alpine, ...) need a distribution namespace and are
+#: left out.
+_ECOSYSTEM_PURL_TYPES = {
+    "npm": "npm", "go": "golang", "golang": "golang", "crates.io": "cargo", "cargo": "cargo",
+    "maven": "maven", "rubygems": "gem", "gem": "gem", "nuget": "nuget",
+    "packagist": "composer", "composer": "composer", "pub": "pub", "hex": "hex",
+    "cocoapods": "cocoapods",
+}  # fmt: skip
+
+
 def package(
     name: str, version: str | None, purl: str | None, ecosystem: str | None = None
 ) -> Package:
-    """A package with its purl normalised (a malformed purl is kept out, not guessed)."""
+    """A package with its purl normalised (a malformed purl is kept out, not guessed).
+
+    Without a usable purl, one is made from the ecosystem and the name where that is
+    unambiguous (OSV records of malicious packages, and many others, carry no purl; the same
+    package named by another tool's purl is then still the same package).
+    """
     normal = normalize_purl(purl) if purl else None
-    if normal is None and ecosystem and ecosystem.lower() in {"pypi", "python", "python-pkg"}:
+    eco = ecosystem.split(":", 1)[0].strip().lower() if ecosystem else ""
+    if normal is None and eco in {"pypi", "python", "python-pkg"}:
         normal = pypi_purl(name, version)
+    elif normal is None and eco in _ECOSYSTEM_PURL_TYPES and name:
+        normal = _purl_of(_ECOSYSTEM_PURL_TYPES[eco], name, version)
     return Package(name=name, version=version, purl=normal, ecosystem=ecosystem)
+
+
+def _purl_of(purl_type: str, name: str, version: str | None) -> str | None:
+    namespace = None
+    if purl_type == "maven" and ":" in name:
+        namespace, name = name.split(":", 1)
+    elif purl_type in {"npm", "golang", "composer"} and "/" in name:
+        namespace, name = name.rsplit("/", 1)
+    try:
+        text = str(PackageURL(type=purl_type, namespace=namespace, name=name, version=version))
+    except ValueError:
+        return None
+    return normalize_purl(text)

@@ -36,8 +36,19 @@ FORMAT = "detect-secrets"
 @dataclass
 class _Slot:
     types: list[str] = field(default_factory=list)
-    audit: bool | None = None
+    audits: list[bool | None] = field(default_factory=list)
     verified: bool = False
+
+    @property
+    def audit(self) -> bool | None:
+        """The audit of the secret over its plugin entries: any entry marked a real secret
+        makes it one; any entry left unaudited leaves it unaudited (detect-secrets 0.x audits
+        each plugin's entry on its own); only entries all marked false say "not a secret"."""
+        if True in self.audits:
+            return True
+        if None in self.audits or not self.audits:
+            return None
+        return False
 
 
 def read(doc: Doc) -> ScanReport:
@@ -52,9 +63,7 @@ def read(doc: Doc) -> ScanReport:
             kind = entry.get("type").text()
             if kind and kind not in slot.types:
                 slot.types.append(kind)
-            audit = entry.get("is_secret").flag()
-            if audit is not None:
-                slot.audit = audit
+            slot.audits.append(entry.get("is_secret").flag())
             if entry.get("is_verified").flag():
                 slot.verified = True
     findings: list[Finding] = []

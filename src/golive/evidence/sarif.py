@@ -31,8 +31,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from packageurl import PackageURL
-
 from golive.core.dedupe import canonical_id
 from golive.core.findings import (
     Binding,
@@ -625,7 +623,7 @@ _SNYK_PURL_TYPES = {
     "pipenv": "pypi", "maven": "maven", "gradle": "maven", "sbt": "maven",
     "rubygems": "gem", "gomodules": "golang", "golangdep": "golang", "govendor": "golang",
     "nuget": "nuget", "paket": "nuget", "composer": "composer", "cocoapods": "cocoapods",
-    "hex": "hex", "cargo": "cargo", "swift": "swift", "pub": "pub",
+    "hex": "hex", "cargo": "cargo", "pub": "pub",
 }  # fmt: skip
 
 
@@ -667,17 +665,7 @@ def _snyk_vulnerability(rule_id: str, rule: Doc) -> tuple[list[str], Package | N
 
 def _snyk_purl(manager: str, name: str, version: str | None) -> str | None:
     purl_type = _SNYK_PURL_TYPES.get(manager)
-    if purl_type is None:
-        return None
-    namespace = None
-    if purl_type == "maven" and ":" in name:
-        namespace, name = name.split(":", 1)
-    elif purl_type in {"npm", "golang", "composer"} and "/" in name:
-        namespace, name = name.rsplit("/", 1)
-    try:
-        return str(PackageURL(type=purl_type, namespace=namespace, name=name, version=version))
-    except ValueError:
-        return None
+    return package(name, version, None, purl_type).purl if purl_type else None
 
 
 def _result_label(tool: Tool, props: Doc) -> Claim | None:
