@@ -60,7 +60,7 @@ def test_snyk_open_source_sarif_critical_is_not_read_as_high_from_level_error():
     levels = [f.severity.level for f in report.findings]
     assert levels == [Severity.HIGH, Severity.LOW, Severity.CRITICAL, Severity.HIGH]
     assert not any(f.severity.inferred for f in report.findings)
-    assert "snyk Critical severity" in report.findings[2].severity.provenance
+    assert "snyk Critical -> critical" in report.findings[2].severity.provenance
     # a newer CLI's security-severity still comes first
     assert "security-severity 7.2" in report.findings[3].severity.provenance
 

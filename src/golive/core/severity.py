@@ -96,6 +96,20 @@ LABEL_MAPS: dict[str, dict[str, Severity]] = {
         "MEDIUM": Severity.MEDIUM,
         "LOW": Severity.LOW,
     },
+    # Snyk: the word opening each rule's shortDescription ("High severity - ..."); its SARIF
+    # writes level error for critical and high alike.
+    "snyk": {
+        "CRITICAL": Severity.CRITICAL,
+        "HIGH": Severity.HIGH,
+        "MEDIUM": Severity.MEDIUM,
+        "LOW": Severity.LOW,
+    },
+    # gosec: the word among each rule's tags; its SARIF writes level error for MEDIUM too.
+    "gosec": {
+        "HIGH": Severity.HIGH,
+        "MEDIUM": Severity.MEDIUM,
+        "LOW": Severity.LOW,
+    },
     # SARIF level, used only when no security-severity or tool label exists;
     # the result is marked inferred.
     "sarif-level": {

@@ -42,7 +42,6 @@ from golive.core.findings import (
     ResolvedSeverity,
     ScanKind,
     ScanReport,
-    Severity,
     Suppression,
     Tool,
 )
@@ -591,13 +590,7 @@ def _is_snyk_sca(tool: Tool, kind: ScanKind) -> bool:
 
 
 #: Snyk's ``shortDescription``: ``High severity - Command Injection vulnerability in lodash``.
-_SNYK_LABEL = re.compile(r"^\s*(critical|high|medium|low)\s+severity\b", re.IGNORECASE)
-_SNYK_LEVELS = {
-    "critical": Severity.CRITICAL,
-    "high": Severity.HIGH,
-    "medium": Severity.MEDIUM,
-    "low": Severity.LOW,
-}
+_SNYK_LABEL = re.compile(r"^\s*(\w+)\s+severity\b", re.IGNORECASE)
 
 
 def _snyk_label(tool: Tool, kind: ScanKind, rule: Doc | None) -> Claim | None:
@@ -610,11 +603,7 @@ def _snyk_label(tool: Tool, kind: ScanKind, rule: Doc | None) -> Claim | None:
     if rule is None or not _is_snyk_sca(tool, kind):
         return None
     match = _SNYK_LABEL.match(rule.get("shortDescription").get("text").text())
-    if match is None:
-        return None
-    word = match.group(1)
-    level = _SNYK_LEVELS[word.lower()]
-    return Claim(level=level, provenance=f"snyk {word} severity -> {level.value}")
+    return claim_from_label("snyk", match.group(1)) if match is not None else None
 
 
 #: Snyk's package managers (``* Package Manager: npm`` in a rule's help) as purl types.
@@ -700,10 +689,6 @@ def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | Non
     return None
 
 
-#: gosec's severities (``Severity: HIGH`` in a rule's help, the word among its tags).
-_GOSEC_LEVELS = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
-
-
 def _gosec_label(rule_props: Doc | None) -> Claim | None:
     """gosec's own severity word, written among each rule's ``properties.tags``.
 
@@ -713,9 +698,9 @@ def _gosec_label(rule_props: Doc | None) -> Claim | None:
     if rule_props is None or not rule_props.is_obj():
         return None
     for word in rule_props.get("tags").texts():
-        level = _GOSEC_LEVELS.get(word.upper())
-        if level is not None:
-            return Claim(level=level, provenance=f"gosec {word} -> {level.value}")
+        claim = claim_from_label("gosec", word)
+        if claim is not None:
+            return claim
     return None
 
 
