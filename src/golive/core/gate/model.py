@@ -180,9 +180,20 @@ class FindingView:
     note: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        # Written for speed (a decision may list 100,000 findings): enums are read through
-        # ``_value_`` (``.value`` is a descriptor call), and the sets that fold several
-        # reports are built only when there is something to fold.
+        return dict(zip(_ROW_KEYS, self._values(), strict=True))
+
+    def row(self) -> str:
+        """``to_dict()`` as one compact JSON row, byte for byte what ``_ROW`` encodes of it,
+        written without building the dictionary (a decision may list 100,000 findings)."""
+        return _ROW_TEXT % tuple(map(_encode, self._values()))
+
+    def _values(self) -> tuple[str | list[str] | None, ...]:
+        """The values of :data:`_ROW_KEYS`, in order.
+
+        Written for speed: enums are read through ``_value_`` (``.value`` is a descriptor
+        call), and the sets that fold several reports are built only when there is something
+        to fold.
+        """
         issue = self.issue
         members = issue.findings
         first = members[0]
@@ -198,86 +209,50 @@ class FindingView:
             if several or first.suppressions
             else []
         )
-        return {
-            "part": self.part,
-            "key": issue.key,
-            "status": self.status._value_,
-            "severity": self.severity._value_,
-            "reported_severity": issue.severity.level._value_,
-            "severity_provenance": issue.severity.provenance,
-            "kind": issue.kind._value_,
-            "rule": first.rule_id,
-            "title": first.title,
-            "ids": list(issue.ids),
-            "location": f"{loc.path}:{loc.line}" if loc is not None and loc.path else None,
-            "packages": list(issue.packages),
-            "fix_versions": fixes,
-            "fingerprint": first.fingerprint or None,
-            "sources": list(issue.sources),
-            "suppressions": suppressions,
-            "waiver": self.waiver,
-            "note": self.note or None,
-        }
-
-    def row(self) -> str:
-        """``to_dict()`` as one compact JSON row, byte for byte what ``_ROW`` encodes of it.
-
-        Written out field by field (a decision may list 100,000 findings): no dictionary, no
-        encoder walking one; strings go through the C escaping the encoder itself uses.
-        """
-        issue = self.issue
-        members = issue.findings
-        first = members[0]
-        loc = first.location
-        several = len(members) > 1
-        if several or first.fix_versions:
-            fixes = _strings(sorted({v for f in members for v in f.fix_versions}))
-        else:
-            fixes = "[]"
-        if several or first.suppressions:
-            shown = {f"{s.mechanism} ({s.status})" for f in members for s in f.suppressions}
-            suppressions = _strings(sorted(shown))
-        else:
-            suppressions = "[]"
         severity = issue.severity
-        return _ROW_TEXT % (
-            _q(self.part),
-            _q(issue.key),
-            _q(self.status._value_),
-            _q(self.severity._value_),
-            _q(severity.level._value_),
-            _q(severity.provenance),
-            _q(issue.kind._value_),
-            _q(first.rule_id),
-            _q(first.title),
-            _strings(issue.ids),
-            _q(f"{loc.path}:{loc.line}") if loc is not None and loc.path else "null",
-            _strings(issue.packages),
+        return (
+            self.part,
+            issue.key,
+            self.status._value_,
+            self.severity._value_,
+            severity.level._value_,
+            severity.provenance,
+            issue.kind._value_,
+            first.rule_id,
+            first.title,
+            list(issue.ids),
+            f"{loc.path}:{loc.line}" if loc is not None and loc.path else None,
+            list(issue.packages),
             fixes,
-            _q(first.fingerprint) if first.fingerprint else "null",
-            _strings(issue.sources),
+            first.fingerprint or None,
+            list(issue.sources),
             suppressions,
-            "null" if self.waiver is None else _q(self.waiver),
-            _q(self.note) if self.note else "null",
+            self.waiver,
+            self.note or None,
         )
 
 
-#: The row of :meth:`FindingView.row`: the keys of :meth:`FindingView.to_dict`, in order.
-_ROW_TEXT = (
-    '{"part": %s, "key": %s, "status": %s, "severity": %s, "reported_severity": %s, '
-    '"severity_provenance": %s, "kind": %s, "rule": %s, "title": %s, "ids": %s, '
-    '"location": %s, "packages": %s, "fix_versions": %s, "fingerprint": %s, "sources": %s, '
-    '"suppressions": %s, "waiver": %s, "note": %s}'
-)
+#: The keys of a finding's row, in order.
+_ROW_KEYS = (
+    "part", "key", "status", "severity", "reported_severity", "severity_provenance", "kind",
+    "rule", "title", "ids", "location", "packages", "fix_versions", "fingerprint", "sources",
+    "suppressions", "waiver", "note",
+)  # fmt: skip
 
 
-def _strings(values: Sequence[str]) -> str:
-    """A list of strings as the row encoder writes it."""
-    if not values:
+#: The row of :meth:`FindingView.row`: each key, and its value's JSON, as ``_ROW`` writes them.
+_ROW_TEXT = "{" + ", ".join(f'"{k}": %s' for k in _ROW_KEYS) + "}"
+
+
+def _encode(value: str | list[str] | None) -> str:
+    """A row value as the row encoder writes it: a string, a list of strings, or null."""
+    if type(value) is str:
+        return _q(value)
+    if value is None:
+        return "null"
+    if not value:
         return "[]"
-    if len(values) == 1:
-        return "[" + _q(values[0]) + "]"
-    return "[" + ", ".join(map(_q, values)) + "]"
+    return "[" + ", ".join(map(_q, value)) + "]"
 
 
 @dataclass(frozen=True, slots=True)
