@@ -24,8 +24,9 @@ the test file. A case's ``gate`` options replace the same options of ``defaults`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -102,27 +103,27 @@ class PolicyTestsFile(BaseModel):
         return self
 
 
+@dataclass(frozen=True)
 class TestCase:
     """One case, ready to run: its options merged with the defaults."""
 
-    __test__ = False  # not a pytest class
+    __test__: ClassVar[bool] = False  # not a pytest class
 
-    def __init__(self, index: int, name: str, options: dict[str, OptionValue], expect: Expectation):
-        self.index = index
-        self.name = name
-        self.options = options
-        self.expect = expect
+    index: int
+    name: str
+    options: dict[str, OptionValue]
+    expect: Expectation
 
 
+@dataclass(frozen=True)
 class TestFile:
     """A policy test file: where it is, the policy it names, and its cases."""
 
-    __test__ = False
+    __test__: ClassVar[bool] = False
 
-    def __init__(self, path: Path, policy: Path | None, cases: list[TestCase]) -> None:
-        self.path = path
-        self.policy = policy
-        self.cases = cases
+    path: Path
+    policy: Path | None
+    cases: list[TestCase]
 
 
 def read_tests(path: Path) -> TestFile:
