@@ -27,6 +27,16 @@ Traps handled:
   rerun that passed. A ``hostname`` shared by every suite (Surefire, pytest)
   changes nothing.
 - **Zero cases** is valid XML and is recorded as an incomplete report.
+- **PHPUnit 9 warnings.** PHPUnit 9's JUnit logger writes a test that ended in a warning (an
+  invalid data provider, a mock of a method that cannot be configured) as ``<warning>``, and
+  counts it in the suite's ``warnings``; PHPUnit 9 exits non-zero for it. Such a test failed
+  (a risky test is already an ``<error>``).
+- **A status without an element.** ctest (``--output-junit``) and GoogleTest write
+  ``status="notrun"`` or ``status="disabled"`` on a test that did not run; an old GoogleTest
+  writes no ``<skipped>`` with it. Such a test was skipped, not passed.
+- **The spec file on one suite.** mocha-junit-reporter (Cypress: one file per spec) writes
+  the spec's path only on the ``Root Suite``, a sibling of the suites holding the tests; a
+  case without ``file`` takes its nearest suite's, or else the one file its document names.
 - **Naive timestamps** are kept as written with ``timestamp_has_offset=False``.
 - System output and stack traces are never kept; messages are cut to 300 chars.
 """
@@ -74,20 +84,24 @@ def read(root: ET.Element, source: str) -> TestReport:
 
     # suite names written with several hostnames (Playwright: one suite per project)
     hosts: dict[str, set[str]] = {}
+    files: set[str] = set()  # the spec or source files the suites name
     for elem in root.iter():
         if _local(elem.tag) == "testsuite":
             hosts.setdefault(_attr(elem, "name") or "", set()).add(_attr(elem, "hostname") or "")
+            suite_file = _attr(elem, "file")
+            if suite_file:
+                files.add(suite_file)
     per_host = {name for name, seen in hosts.items() if len(seen) > 1}
 
     # Iterative walk: nested suites to any depth without recursion. Each entry carries the
     # index of its outermost suite, to compare what that suite declares with what it holds.
-    stack: list[tuple[ET.Element, str, int]] = [(root, "", -1)]
+    stack: list[tuple[ET.Element, str, int, str | None]] = [(root, "", -1, None)]
     top_declared = 0  # what the outermost suites declare (a suite's name may itself hold "/")
     tops: list[tuple[str, int]] = []  # outermost suites: name, declared failures + errors
     top_of: list[int] = []  # per record: its outermost suite, -1 for none
     synthetic = 0  # records golive adds for errors of a suite outside its test cases
     while stack:
-        elem, parent, top = stack.pop()
+        elem, parent, top, where = stack.pop()
         tag = _local(elem.tag)
         if tag == "testsuite":
             name = _attr(elem, "name") or "(unnamed suite)"
@@ -95,6 +109,7 @@ def read(root: ET.Element, source: str) -> TestReport:
                 name = f"{name} [{_attr(elem, 'hostname') or 'no hostname'}]"
             full = f"{parent}/{name}" if parent else name
             stamp = _attr(elem, "timestamp")
+            where = _attr(elem, "file") or where
             declared = _declared(elem)
             if not parent:
                 top_declared += declared.total
@@ -108,14 +123,14 @@ def read(root: ET.Element, source: str) -> TestReport:
                     timestamp_has_offset=_has_offset(stamp),
                 )
             )
-            nested: list[tuple[ET.Element, str, int]] = []
+            nested: list[tuple[ET.Element, str, int, str | None]] = []
             for child in elem:
                 ctag = _local(child.tag)
                 if ctag == "testcase":
-                    records.append(_record(child, full))
+                    records.append(_record(child, full, where))
                     top_of.append(top)
                 elif ctag in {"testsuite", "testsuites"}:
-                    nested.append((child, full, top))
+                    nested.append((child, full, top, where))
                 elif ctag in {"error", "failure"}:
                     # an error of the suite itself, outside any test (a hook, a crash)
                     records.append(_suite_error(full, _message(child)))
@@ -125,11 +140,16 @@ def read(root: ET.Element, source: str) -> TestReport:
         elif tag == "testsuites":
             for child in reversed(list(elem)):
                 if _local(child.tag) in {"testsuite", "testsuites"}:
-                    stack.append((child, parent, top))
+                    stack.append((child, parent, top, where))
         elif tag == "testcase":  # a case directly under <testsuites>
-            records.append(_record(elem, parent or "(no suite)"))
+            records.append(_record(elem, parent or "(no suite)", where))
             top_of.append(top)
 
+    if len(files) == 1:  # one spec file per document (mocha-junit-reporter, Cypress)
+        (only,) = files
+        for rec in records:
+            if rec.file is None:
+                rec.file = only
     synthetic += _undeclared_errors(tops, top_of, records, notes)
     raw_records = len(records) - synthetic  # <testcase> elements as written
 
@@ -292,11 +312,17 @@ def _message(elem: ET.Element) -> str:
     if not text:
         lines = (elem.text or "").strip().splitlines()
         text = lines[0] if lines else ""
-    text = clean(text)
+    # one line: a message attribute may hold the whole output (gotestsum writes a skip's as
+    # "=== RUN ...&#xA;...", Robot Framework a suite setup's on two lines)
+    text = " ".join(clean(text).split())
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
 
 
-def _record(case: ET.Element, suite: str) -> _Record:
+#: ``status`` values of a test that did not run (ctest ``--output-junit``, GoogleTest).
+_NOT_RUN = {"notrun", "disabled", "skipped"}
+
+
+def _record(case: ET.Element, suite: str, where: str | None = None) -> _Record:
     outcome = TestOutcome.PASSED
     message = ""
     skip_kind: str | None = None
@@ -308,6 +334,10 @@ def _record(case: ET.Element, suite: str) -> _Record:
             outcome, message = TestOutcome.FAILED, _message(child)
         elif tag == "error":
             outcome, message = TestOutcome.ERROR, _message(child)
+        elif tag == "warning" and outcome is TestOutcome.PASSED:
+            # PHPUnit 9: a test that ended in a warning; PHPUnit fails the run for it
+            outcome = TestOutcome.FAILED
+            message = _message(child) or "ended in a warning"
         elif tag == "skipped" and outcome is TestOutcome.PASSED:
             outcome, message = TestOutcome.SKIPPED, _message(child)
             kind = (child.get("type") or "").lower()
@@ -316,13 +346,17 @@ def _record(case: ET.Element, suite: str) -> _Record:
             flaky += 1
         elif tag in {"rerunFailure", "rerunError"}:
             reruns += 1
+    status = (case.get("status") or "").strip().lower()
+    if outcome is TestOutcome.PASSED and status in _NOT_RUN:
+        outcome, skip_kind = TestOutcome.SKIPPED, "skip"
+        message = f"not run (status {status!r})"
     if outcome is TestOutcome.PASSED and flaky:
         outcome = TestOutcome.FLAKY
     return _Record(
         suite=suite,
         classname=_attr(case, "classname") or "",
         name=_attr(case, "name") or "(unnamed test)",
-        file=_attr(case, "file"),
+        file=_attr(case, "file") or where,
         time=_time(case),
         outcome=outcome,
         message=message,
