@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from evidence_support import FIXTURES
 
-from golive.core.findings import ScanReport, TestOutcome, TestReport
+from golive.core.findings import ScanReport, Severity, TestOutcome, TestReport
 from golive.evidence import read_path
 
 PUBLIC = FIXTURES / "public"
@@ -80,3 +80,28 @@ def test_robot_framework_suite_setup_message_is_kept_on_one_line():
     assert "\n" not in failed.message
     (skipped,) = [c for c in report.cases if c.outcome is TestOutcome.SKIPPED]
     assert skipped.message == "Skipped using 'skip' keyword."
+
+
+# --- SARIF ----------------------------------------------------------------------------------------
+
+
+def test_kics_windows_relative_uri_with_backslashes_reads_as_a_slash_path():
+    report = _scan("sarif-kics-windows-relative-uri.sarif")
+    paths = [f.location.path for f in report.findings if f.location is not None]
+    assert paths == ["infra/alb.yaml", "Dockerfile", "Dockerfile"]
+    # KICS writes its severity only as the level: HIGH error, LOW note, INFO none
+    levels = [f.severity.level for f in report.findings]
+    assert levels == [Severity.HIGH, Severity.LOW, Severity.INFO]
+    assert all(f.severity.inferred for f in report.findings)
+
+
+def test_devskim_critical_written_as_level_error_is_critical_from_its_own_word():
+    report = _scan("sarif-devskim-severity-words.sarif")
+    by_rule = {f.rule_id: f for f in report.findings}
+    weak_hash = by_rule["DS126858"]
+    assert weak_hash.severity.level is Severity.CRITICAL
+    assert "devskim Critical" in weak_hash.severity.provenance
+    assert not weak_hash.severity.inferred
+    assert by_rule["DS176209"].severity.level is Severity.LOW
+    assert weak_hash.location is not None
+    assert weak_hash.location.path == "src/hash.py"

@@ -110,6 +110,16 @@ LABEL_MAPS: dict[str, dict[str, Severity]] = {
         "MEDIUM": Severity.MEDIUM,
         "LOW": Severity.LOW,
     },
+    # DevSkim: a rule's properties.DevSkimSeverity (microsoft/DevSkim, its Severity enum); its
+    # SARIF writes level error for Critical and Important alike. ManualReview asks a person to
+    # look: low, as the level note it is written with.
+    "devskim": {
+        "CRITICAL": Severity.CRITICAL,
+        "IMPORTANT": Severity.HIGH,
+        "MODERATE": Severity.MEDIUM,
+        "BESTPRACTICE": Severity.LOW,
+        "MANUALREVIEW": Severity.LOW,
+    },
     # SARIF level, used only when no security-severity or tool label exists;
     # the result is marked inferred.
     "sarif-level": {

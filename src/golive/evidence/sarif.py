@@ -674,6 +674,8 @@ def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | Non
     from the rule's tags."""
     if tool.name.lower() == "gosec":
         return _gosec_label(rule_props)
+    if tool.name.lower() == "devskim":
+        return _devskim_label(rule_props)
     if "trivy" not in tool.name.lower():
         return None
     candidates: list[str] = []
@@ -702,6 +704,18 @@ def _gosec_label(rule_props: Doc | None) -> Claim | None:
         if claim is not None:
             return claim
     return None
+
+
+def _devskim_label(rule_props: Doc | None) -> Claim | None:
+    """DevSkim's own severity word, a rule's ``properties.DevSkimSeverity``.
+
+    DevSkim writes ``level: error`` for its Critical and Important rules alike and ``note``
+    for BestPractice and ManualReview, with no ``security-severity``: by the level alone a
+    Critical finding (a weak hash, a disabled certificate check) reads as high.
+    """
+    if rule_props is None or not rule_props.is_obj():
+        return None
+    return claim_from_label("devskim", rule_props.get("DevSkimSeverity").value)
 
 
 def _named_package(text: str, version_key: str) -> Package | None:
@@ -749,7 +763,14 @@ def _location(result: Doc, base_uris: dict[str, str]) -> Location | None:
 
 
 def _path(uri: str, base: str, base_uris: dict[str, str]) -> str:
-    """A readable path: ``file:///`` stripped, percent-decoding undone, base ids resolved."""
+    """A readable path: ``file:///`` stripped, percent-decoding undone, base ids resolved.
+
+    A relative reference with backslashes is a Windows path written as it was (KICS on
+    Windows writes ``infra\\alb.yaml``; a URI has no literal backslash): it reads with ``/``,
+    as the same file scanned on Linux does, so waivers and fingerprints match across runners.
+    """
+    if "\\" in uri and ":" not in uri:
+        uri = uri.replace("\\", "/")
     if ":" not in uri and "%" not in uri:  # a plain relative path: nothing to decode
         path = uri
         prefix = base_uris.get(base, "") if base else ""
