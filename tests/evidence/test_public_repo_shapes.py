@@ -7,15 +7,13 @@ every fixture of that directory through detection and reading, so a new shape st
 
 from __future__ import annotations
 
-from evidence_support import FIXTURES
+from evidence_support import FIXTURES, junit_of, scan
 
 from golive.core.findings import (
     FindingKind,
     ScanKind,
-    ScanReport,
     Severity,
     TestOutcome,
-    TestReport,
 )
 from golive.evidence import read_path
 from golive.evidence.detect import detect
@@ -23,23 +21,11 @@ from golive.evidence.detect import detect
 PUBLIC = FIXTURES / "public"
 
 
-def _scan(name: str) -> ScanReport:
-    ev = read_path(PUBLIC / name).evidence
-    assert isinstance(ev, ScanReport)
-    return ev
-
-
-def _tests(name: str) -> TestReport:
-    ev = read_path(PUBLIC / name).evidence
-    assert isinstance(ev, TestReport)
-    return ev
-
-
 # --- Trivy ------------------------------------------------------------------------------------
 
 
 def test_trivy_fs_scan_of_a_git_checkout_binds_to_its_commit():
-    report = _scan("trivy-fs-git-checkout.json")
+    report = scan("public/trivy-fs-git-checkout.json")
     assert report.binding.commits == ("83e2fbedd5f795fba24335a635da5808e50d073f",)
     assert report.binding.bound
     (finding,) = report.findings
@@ -50,7 +36,7 @@ def test_trivy_fs_scan_of_a_git_checkout_binds_to_its_commit():
 
 
 def test_grype_image_scan_binds_to_the_repo_digest_too():
-    report = _scan("grype-image-repo-digest.json")
+    report = scan("public/grype-image-repo-digest.json")
     digests = report.binding.digests
     # the repo digest (what a deployment pulls) is not the platform manifest's digest
     assert "sha256:" + "3" * 64 in digests
@@ -63,7 +49,7 @@ def test_grype_image_scan_binds_to_the_repo_digest_too():
 
 
 def test_checkov_sarif_without_api_key_has_unknown_severity_not_high():
-    report = _scan("sarif-checkov-no-api-key.sarif")
+    report = scan("public/sarif-checkov-no-api-key.sarif")
     assert [f.rule_id for f in report.findings] == ["CKV_AWS_16", "CKV_AWS_17", "CKV_AWS_118"]
     for finding in report.findings:
         assert finding.severity.level is Severity.UNKNOWN
@@ -75,20 +61,20 @@ def test_checkov_sarif_without_api_key_has_unknown_severity_not_high():
 
 
 def test_checkov_sarif_with_severities_uses_the_rules_security_severity():
-    report = _scan("sarif-checkov-with-severities.sarif")
+    report = scan("public/sarif-checkov-with-severities.sarif")
     assert report.tool.name == "Prisma Cloud"
     levels = [f.severity.level for f in report.findings]
     assert levels == [Severity.HIGH, Severity.CRITICAL, Severity.LOW]
 
 
 def test_checkov_sarif_snippet_never_reaches_the_findings():
-    report = _scan("sarif-checkov-no-api-key.sarif")
+    report = scan("public/sarif-checkov-no-api-key.sarif")
     text = repr(report)
     assert "example-not-a-secret" not in text
 
 
 def test_eslint_sarif_windows_file_uri_is_a_windows_path():
-    report = _scan("sarif-eslint-windows.sarif")
+    report = scan("public/sarif-eslint-windows.sarif")
     paths = [f.location.path for f in report.findings if f.location]
     assert paths == [
         "C:/Users/dev/Documents/GitHub/example/src/dom.ts",
@@ -97,7 +83,7 @@ def test_eslint_sarif_windows_file_uri_is_a_windows_path():
 
 
 def test_eslint_sarif_disable_comment_is_an_in_source_suppression_claim():
-    disabled, unused = _scan("sarif-eslint-windows.sarif").findings
+    disabled, unused = scan("public/sarif-eslint-windows.sarif").findings
     assert disabled.hidden_by_tool
     assert disabled.suppressions[0].mechanism == "sarif:inSource"
     assert not unused.hidden_by_tool
@@ -106,7 +92,7 @@ def test_eslint_sarif_disable_comment_is_an_in_source_suppression_claim():
 
 
 def test_snyk_code_sarif_is_a_sast_report_not_a_dependency_scan():
-    report = _scan("sarif-snyk-code.sarif")
+    report = scan("public/sarif-snyk-code.sarif")
     assert report.kind is ScanKind.SAST
     assert report.tool.name == "SnykCode"
     sqli, exposure = report.findings
@@ -121,7 +107,7 @@ def test_snyk_code_sarif_is_a_sast_report_not_a_dependency_scan():
 
 
 def test_github_dependency_graph_sbom_names_both_creator_tools():
-    report = _scan("spdx-github-dependency-graph.json")
+    report = scan("public/spdx-github-dependency-graph.json")
     assert "GitHub.com-Dependency-Graph" in report.tool.name
     assert "protobom" in report.tool.name
     assert [c.purl for c in report.components] == [
@@ -134,8 +120,8 @@ def test_github_dependency_graph_sbom_names_both_creator_tools():
 def test_github_dependency_graph_sbom_api_answer_is_read_as_its_document():
     name = "spdx-github-dependency-graph-api.json"
     assert detect((PUBLIC / name).read_bytes(), name).format == "spdx"
-    wrapped = _scan(name)
-    plain = _scan("spdx-github-dependency-graph.json")
+    wrapped = scan(f"public/{name}")
+    plain = scan("public/spdx-github-dependency-graph.json")
     assert wrapped.components == plain.components
     assert wrapped.document_id == plain.document_id
     assert wrapped.produced_at == "2025-09-24T08:05:47Z"
@@ -145,7 +131,7 @@ def test_github_dependency_graph_sbom_api_answer_is_read_as_its_document():
 
 
 def test_playwright_junit_failure_on_one_project_is_not_folded_into_a_flaky_pass():
-    report = _tests("junit-playwright-projects.xml")
+    report = junit_of("public/junit-playwright-projects.xml")
     assert report.counts.total == 4
     assert report.counts.failed == 1
     assert report.counts.flaky == 0

@@ -7,7 +7,7 @@ tests/evidence/test_public_repo_shapes.py lists every fixture of that directory.
 
 from __future__ import annotations
 
-from evidence_support import FIXTURES, from_json
+from evidence_support import FIXTURES, from_json, junit_of, scan
 
 from golive.core.dedupe import canonical_id, id_sort_key, merge
 from golive.core.findings import (
@@ -18,28 +18,15 @@ from golive.core.findings import (
     TestOutcome,
     TestReport,
 )
-from golive.evidence import read_path
 
 PUBLIC = FIXTURES / "public"
-
-
-def _scan(name: str) -> ScanReport:
-    ev = read_path(PUBLIC / name).evidence
-    assert isinstance(ev, ScanReport)
-    return ev
-
-
-def _tests(name: str) -> TestReport:
-    ev = read_path(PUBLIC / name).evidence
-    assert isinstance(ev, TestReport)
-    return ev
 
 
 # --- Snyk Open Source SARIF and vulnerability ids ---------------------------------------------
 
 
 def test_snyk_open_source_sarif_findings_are_vulnerabilities_of_named_packages():
-    report = _scan("sarif-snyk-open-source.sarif")
+    report = scan("public/sarif-snyk-open-source.sarif")
     assert report.kind is ScanKind.SCA
     assert [f.kind for f in report.findings] == [FindingKind.VULNERABILITY] * 4
     lodash, ms, shell_quote, lodash_server = report.findings
@@ -56,7 +43,7 @@ def test_snyk_open_source_sarif_findings_are_vulnerabilities_of_named_packages()
 
 
 def test_snyk_open_source_sarif_critical_is_not_read_as_high_from_level_error():
-    report = _scan("sarif-snyk-open-source.sarif")
+    report = scan("public/sarif-snyk-open-source.sarif")
     levels = [f.severity.level for f in report.findings]
     assert levels == [Severity.HIGH, Severity.LOW, Severity.CRITICAL, Severity.HIGH]
     assert not any(f.severity.inferred for f in report.findings)
@@ -66,7 +53,7 @@ def test_snyk_open_source_sarif_critical_is_not_read_as_high_from_level_error():
 
 
 def test_snyk_open_source_sarif_projects_fold_into_one_issue_per_vulnerability():
-    issues = merge(_scan("sarif-snyk-open-source.sarif").findings)
+    issues = merge(scan("public/sarif-snyk-open-source.sarif").findings)
     keys = [i.key for i in issues]
     assert keys == ["CVE-2021-42740", "CVE-2021-23337", "npm:ms:20170412"]
     lodash = issues[1]
@@ -85,7 +72,7 @@ def test_snyk_id_folds_with_another_tools_report_of_the_same_cve():
         "osv.json",
     )
     assert isinstance(osv_like, ScanReport)
-    snyk = _scan("sarif-snyk-open-source.sarif")
+    snyk = scan("public/sarif-snyk-open-source.sarif")
     issues = merge([*snyk.findings, *osv_like.findings])
     (lodash,) = [i for i in issues if "CVE-2021-23337" in i.ids]
     assert lodash.ids == ("CVE-2021-23337", "GHSA-35jh-r3h4-6jhm", "SNYK-JS-LODASH-1040724")
@@ -129,7 +116,7 @@ def test_snyk_ids_in_free_text_are_recognised_but_not_snyk_iac_rule_ids():
 
 
 def test_codeql_action_rules_in_a_query_pack_extension_give_each_result_its_level():
-    report = _scan("sarif-codeql-action-extension-rules.sarif")
+    report = scan("public/sarif-codeql-action-extension-rules.sarif")
     assert report.tool.name == "CodeQL"
     assert report.tool.version == "2.23.3"
     assert report.completeness.complete
@@ -145,14 +132,14 @@ def test_codeql_action_rules_in_a_query_pack_extension_give_each_result_its_leve
 
 
 def test_codeql_action_version_control_provenance_binds_the_report():
-    report = _scan("sarif-codeql-action-extension-rules.sarif")
+    report = scan("public/sarif-codeql-action-extension-rules.sarif")
     assert report.binding.commits == ("5e8b1d2c3a4f5e6d7c8b9a0f1e2d3c4b5a697887",)
     fingerprints = {f.fingerprint for f in report.findings}
     assert len(fingerprints) == 3
 
 
 def test_gosec_sarif_medium_issue_written_as_level_error_is_medium():
-    report = _scan("sarif-gosec-severity-tags.sarif")
+    report = scan("public/sarif-gosec-severity-tags.sarif")
     assert report.tool.version == "2.24.7"
     overflow, inclusion, unsafe = report.findings
     assert overflow.severity.level is Severity.HIGH
@@ -163,7 +150,7 @@ def test_gosec_sarif_medium_issue_written_as_level_error_is_medium():
 
 
 def test_gosec_sarif_nosec_is_an_in_source_claim_and_snippets_are_dropped():
-    report = _scan("sarif-gosec-severity-tags.sarif")
+    report = scan("public/sarif-gosec-severity-tags.sarif")
     unsafe = report.findings[2]
     assert unsafe.hidden_by_tool
     assert unsafe.suppressions[0].justification == "reviewed: fixed-size header"
@@ -174,7 +161,7 @@ def test_gosec_sarif_nosec_is_an_in_source_claim_and_snippets_are_dropped():
 
 
 def test_karma_browser_error_outside_any_spec_is_an_error_not_a_pass():
-    report = _tests("junit-karma-browser-error.xml")
+    report = junit_of("public/junit-karma-browser-error.xml")
     # karma writes errors="1" on the browser's suite and no test case for the error
     assert report.counts.errors == 1
     assert report.counts.passed == 2
@@ -187,12 +174,12 @@ def test_karma_browser_error_outside_any_spec_is_an_error_not_a_pass():
 
 
 def test_karma_declared_count_beyond_the_records_is_noted():
-    report = _tests("junit-karma-browser-error.xml")
+    report = junit_of("public/junit-karma-browser-error.xml")
     assert any("declared test count 12" in n for n in report.notes)
 
 
 def test_jest_junit_suite_that_failed_to_run_is_an_error_case():
-    report = _tests("junit-jest-suite-failed-to-run.xml")
+    report = junit_of("public/junit-jest-suite-failed-to-run.xml")
     assert report.counts.errors == 1
     (error,) = [c for c in report.cases if c.outcome is TestOutcome.ERROR]
     assert error.classname == "Test suite failed to run"
@@ -239,7 +226,7 @@ def test_a_tool_counting_failed_assertions_adds_no_suite_error():
 
 
 def test_cyclonedx_npm_scoped_package_keeps_its_scope_in_the_name():
-    report = _scan("cyclonedx-npm-scoped-group.json")
+    report = scan("public/cyclonedx-npm-scoped-group.json")
     names = [c.name for c in report.components]
     assert names == ["lodash", "@babel/core"]
     assert report.components[1].purl == "pkg:npm/%40babel/core@7.24.0"
@@ -248,7 +235,7 @@ def test_cyclonedx_npm_scoped_package_keeps_its_scope_in_the_name():
 
 
 def test_cyclonedx_gomod_1_3_tools_array_and_qualified_purl_are_read():
-    report = _scan("cyclonedx-gomod-1.3-tools-array.json")
+    report = scan("public/cyclonedx-gomod-1.3-tools-array.json")
     assert report.tool.name == "cyclonedx-gomod"
     assert report.tool.version == "v1.1.0"
     assert report.produced_at is None or report.produced_at.startswith("2022-01-10")
@@ -262,7 +249,7 @@ def test_cyclonedx_gomod_1_3_tools_array_and_qualified_purl_are_read():
 
 
 def test_detect_secrets_0_14_one_plugin_entry_audited_leaves_the_secret_unaudited():
-    report = _scan("detect-secrets-0.14-baseline.json")
+    report = scan("public/detect-secrets-0.14-baseline.json")
     assert report.tool.version == "0.14.3"
     keyword, key = report.findings
     assert keyword.rule_id == "Secret Keyword + Hex High Entropy String"
@@ -275,7 +262,7 @@ def test_detect_secrets_0_14_one_plugin_entry_audited_leaves_the_secret_unaudite
 
 
 def test_osv_scanner_record_without_a_purl_gets_the_scanned_packages_purl():
-    report = _scan("osv-scanner-malicious-package.json")
+    report = scan("public/osv-scanner-malicious-package.json")
     ghsa, mal = report.findings
     assert mal.ids == ("MAL-2024-0001",)
     assert mal.package is not None

@@ -7,31 +7,18 @@ tests/evidence/test_public_repo_shapes.py lists every fixture of that directory.
 
 from __future__ import annotations
 
-from evidence_support import FIXTURES
+from evidence_support import FIXTURES, junit_of, scan
 
-from golive.core.findings import ScanReport, Severity, TestOutcome, TestReport
-from golive.evidence import read_path
+from golive.core.findings import Severity, TestOutcome
 
 PUBLIC = FIXTURES / "public"
-
-
-def _scan(name: str) -> ScanReport:
-    ev = read_path(PUBLIC / name).evidence
-    assert isinstance(ev, ScanReport)
-    return ev
-
-
-def _tests(name: str) -> TestReport:
-    ev = read_path(PUBLIC / name).evidence
-    assert isinstance(ev, TestReport)
-    return ev
 
 
 # --- JUnit XML ----------------------------------------------------------------------------------
 
 
 def test_phpunit9_warning_element_is_a_failed_test_not_a_pass():
-    report = _tests("junit-phpunit9-warning-risky.xml")
+    report = junit_of("public/junit-phpunit9-warning-risky.xml")
     by_name = {c.name: c for c in report.cases}
     warning = by_name["testWarning"]
     assert warning.outcome is TestOutcome.FAILED
@@ -45,14 +32,14 @@ def test_phpunit9_warning_element_is_a_failed_test_not_a_pass():
 
 
 def test_phpunit_data_set_case_without_file_takes_its_suites_file():
-    report = _tests("junit-phpunit9-warning-risky.xml")
+    report = junit_of("public/junit-phpunit9-warning-risky.xml")
     (case,) = [c for c in report.cases if c.name == "testAdd with data set #0"]
     assert case.file == "tests/StatusTest.php"
     assert case.suite.endswith("Acme\\Tests\\StatusTest::testAdd")
 
 
 def test_ctest_disabled_status_without_skipped_element_is_skipped_not_passed():
-    report = _tests("junit-ctest-gtest-notrun.xml")
+    report = junit_of("public/junit-ctest-gtest-notrun.xml")
     by_name = {c.name: c for c in report.cases}
     assert by_name["DISABLED_slow"].outcome is TestOutcome.SKIPPED
     assert "disabled" in by_name["DISABLED_slow"].message
@@ -64,7 +51,7 @@ def test_ctest_disabled_status_without_skipped_element_is_skipped_not_passed():
 
 
 def test_cypress_spec_file_on_the_root_suite_locates_every_test():
-    report = _tests("junit-cypress-root-suite-file.xml")
+    report = junit_of("public/junit-cypress-root-suite-file.xml")
     assert {c.file for c in report.cases} == {"cypress/e2e/login.cy.js"}
     failed = [c for c in report.cases if c.outcome is TestOutcome.FAILED]
     assert [c.name for c in failed] == ["Login rejects a bad password"]
@@ -72,7 +59,7 @@ def test_cypress_spec_file_on_the_root_suite_locates_every_test():
 
 
 def test_robot_framework_suite_setup_message_is_kept_on_one_line():
-    report = _tests("junit-robot-xunit-suite-setup.xml")
+    report = junit_of("public/junit-robot-xunit-suite-setup.xml")
     (failed,) = [c for c in report.cases if c.outcome is TestOutcome.FAILED]
     assert failed.message == (
         "Parent suite setup failed: No keyword with name 'Open Brwser' found."
@@ -86,7 +73,7 @@ def test_robot_framework_suite_setup_message_is_kept_on_one_line():
 
 
 def test_kics_windows_relative_uri_with_backslashes_reads_as_a_slash_path():
-    report = _scan("sarif-kics-windows-relative-uri.sarif")
+    report = scan("public/sarif-kics-windows-relative-uri.sarif")
     paths = [f.location.path for f in report.findings if f.location is not None]
     assert paths == ["infra/alb.yaml", "Dockerfile", "Dockerfile"]
     # KICS writes its severity only as the level: HIGH error, LOW note, INFO none
@@ -96,7 +83,7 @@ def test_kics_windows_relative_uri_with_backslashes_reads_as_a_slash_path():
 
 
 def test_devskim_critical_written_as_level_error_is_critical_from_its_own_word():
-    report = _scan("sarif-devskim-severity-words.sarif")
+    report = scan("public/sarif-devskim-severity-words.sarif")
     by_rule = {f.rule_id: f for f in report.findings}
     weak_hash = by_rule["DS126858"]
     assert weak_hash.severity.level is Severity.CRITICAL
