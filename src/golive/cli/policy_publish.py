@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
+from golive.cli._operator import tenant_admin
 from golive.cli._output import echo_json
-from golive.errors import NotFound
 from golive.services import policy_store
-from golive.services.access import Principal
 from golive.services.policies import read_policy_text
 from golive.settings import load_settings
 from golive.storage.engine import make_engine
@@ -30,11 +29,7 @@ def publish(file: Path, tenant_name: str, fmt: str) -> None:
     source = read_policy_text(file, settings.max_policy_bytes)
     engine = make_engine(settings.database_url)
     try:
-        with UnitOfWork(engine).reading() as uow:
-            tenant = uow.tenants.by_name(tenant_name)
-        if tenant is None:
-            raise NotFound(f"--tenant: no tenant named {tenant_name!r}; golive tenant create")
-        who = Principal(tenant.id, tenant.name, "admin", "cli", "cli")
+        who = tenant_admin(engine, tenant_name)
         result = policy_store.publish(
             UnitOfWork(engine, correlation_id="cli"), who, source=source, file=str(file)
         )

@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
+from golive.cli._operator import tenant_admin
 from golive.cli._output import echo_json
 from golive.cli.gate import parse_now
-from golive.errors import EXIT_OK, EXIT_POLICY_SAYS_NO, NotFound
+from golive.errors import EXIT_OK, EXIT_POLICY_SAYS_NO
 from golive.services import replay
-from golive.services.access import Principal
 from golive.services.policies import read_policy_text
 from golive.settings import load_settings
 from golive.storage.engine import make_engine
@@ -57,11 +57,7 @@ def replay_cmd(
     window = {name: _instant(name, value) for name, value in (("since", since), ("until", until))}
     engine = make_engine(settings.database_url)
     try:
-        with UnitOfWork(engine).reading() as uow:
-            tenant = uow.tenants.by_name(tenant_name)
-        if tenant is None:
-            raise NotFound(f"--tenant: no tenant named {tenant_name!r}; golive tenant list")
-        who = Principal(tenant.id, tenant.name, "admin", "cli", "cli")
+        who = tenant_admin(engine, tenant_name)
         answer = replay.replay(
             UnitOfWork(engine),
             who,
