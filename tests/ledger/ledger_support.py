@@ -1,12 +1,18 @@
-"""Helpers shared by the ledger tests: engines, a fresh ledger, filling it, checkpoints."""
+"""Helpers shared by the ledger tests: engines, a fresh ledger, filling it, checkpoints, and
+changes made behind golive's back."""
 
 from __future__ import annotations
 
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from golive.core import ledger as core
 from golive.core.note import Ed25519Signer
 from golive.services import audit
 from golive.storage import ledger, worm
@@ -71,3 +77,138 @@ def fill(engine: sa.Engine, count: int, *, start: int = 0, tenant: str = "acme")
 def checkpoint(engine: sa.Engine, signers: list[Ed25519Signer]) -> ledger.StoredCheckpoint:
     with engine.begin() as connection:
         return audit.issue_checkpoint(connection, signers, now=T0)
+
+
+FIELDS = ("time", "tenant", "actor", "action", "subject", "correlation_id", "payload")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One change behind golive's back, and the index verification must name."""
+
+    description: str
+    expected: int | None
+    apply: Callable[[sa.Connection], None]
+
+
+def entry_row(connection: sa.Connection, index: int) -> dict[str, object]:
+    row = connection.execute(
+        sa.select(ledger.audit_entries).where(ledger.audit_entries.c.idx == index)
+    ).one()
+    return dict(row._mapping)
+
+
+def _set(index: int, **values: object) -> Callable[[sa.Connection], None]:
+    def apply(connection: sa.Connection) -> None:
+        table = ledger.audit_entries
+        connection.execute(table.update().where(table.c.idx == index).values(**values))
+
+    return apply
+
+
+def _changed_value(rng: random.Random, row: dict[str, object], name: str) -> object:
+    if name == "time":
+        moment = core.parse_time(str(row["time"]))
+        return core.format_time(moment + timedelta(microseconds=rng.choice([1, -1, 1000])))
+    if name == "payload":
+        payload = json.loads(str(row["payload"]))
+        key = rng.choice(sorted(payload))
+        value = payload[key]
+        payload[key] = (
+            not value
+            if isinstance(value, bool)
+            else value + 1
+            if isinstance(value, int)
+            else {"x": 1}
+        )
+        return core.canonical_json(payload).decode()
+    value = str(row[name])
+    return rng.choice([value + "x", value[:-1], value.upper() + "!", " " + value])
+
+
+def random_mutation(rng: random.Random, connection: sa.Connection, size: int) -> Mutation:
+    """One random change behind golive's back to a ledger of ``size`` entries."""
+    kind = rng.choices(
+        ["field", "delete", "move", "swap", "insert", "node", "leaf"],
+        weights=[14, 2, 1, 2, 1, 2, 1],
+    )[0]
+    k = rng.randrange(size)
+    entries, nodes = ledger.audit_entries, ledger.audit_nodes
+    if kind == "field":
+        name = rng.choice(FIELDS)
+        value = _changed_value(rng, entry_row(connection, k), name)
+        return Mutation(f"entry {k}.{name} := {value!r}", k, _set(k, **{name: value}))
+    if kind == "delete":
+        return Mutation(
+            f"delete entry {k}",
+            k,
+            lambda c: c.execute(entries.delete().where(entries.c.idx == k)) and None,
+        )
+    if kind == "move":
+        target = rng.choice([-1, size + 7, 10**9])
+        return Mutation(f"move entry {k} to {target}", k, _set(k, idx=target))
+    if kind == "swap":
+        j = rng.choice([i for i in range(size) if i != k])
+
+        def swap(c: sa.Connection) -> None:
+            c.execute(entries.update().where(entries.c.idx == k).values(idx=-100))
+            c.execute(entries.update().where(entries.c.idx == j).values(idx=k))
+            c.execute(entries.update().where(entries.c.idx == -100).values(idx=j))
+
+        return Mutation(f"swap entries {k} and {j}", min(k, j), swap)
+    if kind == "insert":
+        row = entry_row(connection, k)
+        row["idx"] = size
+        return Mutation(
+            f"insert a copy of {k} at {size}",
+            size,
+            lambda c: c.execute(entries.insert().values(**row)) and None,
+        )
+    if kind == "leaf":
+
+        def forge(c: sa.Connection) -> None:
+            # a careful attacker changes the entry AND its leaf hash: interior nodes or
+            # checkpoints still give it away
+            c.execute(entries.update().where(entries.c.idx == k).values(actor="user:mallory"))
+            forged = ledger.entry_from_row(entry_row(c, k)).leaf_hash()
+            c.execute(
+                nodes.update().where(nodes.c.level == 0, nodes.c.idx == k).values(hash=forged)
+            )
+
+        # the pair of leaves under the first stored parent is named (which of the two was
+        # forged, the stored tree cannot tell); the last, unpaired leaf shows in the root
+        return Mutation(f"forge entry {k} and its leaf hash", k & ~1, forge)
+    level = rng.randrange(0, 6)
+    count = size >> level
+    index = rng.randrange(count)
+    return Mutation(
+        f"flip node ({level}, {index})",
+        index << level,
+        lambda c: (
+            c.execute(
+                nodes.update()
+                .where(nodes.c.level == level, nodes.c.idx == index)
+                .values(hash=b"\xff" * 32)
+            )
+            and None
+        ),
+    )
+
+
+def build_with_checkpoints(engine: sa.Engine, signer: Ed25519Signer, sizes: Sequence[int]) -> None:
+    """Fill the ledger to each of ``sizes`` in turn, with a signed checkpoint at each."""
+    have = 0
+    for size in sizes:
+        fill(engine, size - have, start=have)
+        have = size
+        checkpoint(engine, [signer])
+
+
+def bypass_guards(connection: sa.Connection) -> None:
+    """Act as a superuser in this transaction: no WORM triggers (SQLite), no triggers at
+    all (PostgreSQL's replica role)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    else:
+        for statement in worm._sqlite_drop():
+            connection.exec_driver_sql(statement)

@@ -26,9 +26,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
+from golive import native
 from golive.core import ledger as core
 from golive.core import merkle
 from golive.core.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint, sign_checkpoint
@@ -563,6 +565,7 @@ class _Verifier:
         self.batch = batch
         self.report = DatabaseReport(signatures_checked=bool(verifiers))
         self._fast: list[tuple[int, int]] = []  # batches whose rows were only hashed
+        self.native_path = _native_sqlite_path(connection)
         self._prefetched: Iterator[tuple[bytes, dict[int, list[bytes]]] | None] | None = None
 
     def add(self, index: int | None, message: str) -> None:
@@ -587,20 +590,20 @@ class _Verifier:
         for stored in (c for c in checkpoints if c.size <= start):
             self._check_root_from_nodes(stored)
         frontier = self._frontier_at(start)
-        # batches end on multiples of a power of two, so that a whole batch is one perfect
-        # subtree of the tree (its nodes are computed level by level, see _fast_batch)
+        # every batch is one perfect subtree of the tree (its nodes are computed level by
+        # level, see _fast_batch): whole aligned chunks of a power of two, and the smaller
+        # perfect subtrees that cover the ends (after a pruned prefix, before the head)
         align = 1 << (max(self.batch, 1).bit_length() - 1)
         batches = []
         position = start
         while position < head.size:
             stop = min((position // align + 1) * align, head.size)
-            batches.append((position, stop, [c for c in pending if position < c.size <= stop]))
-            pending = [c for c in pending if c.size > stop]
+            for lo, hi in perfect_ranges(position, stop):
+                batches.append((lo, hi, [c for c in pending if lo < c.size <= hi]))
+                pending = [c for c in pending if c.size > hi]
             position = stop
-        subtrees = [
-            (lo, hi, [c.size for c in due]) for lo, hi, due in batches if _is_subtree(lo, hi)
-        ]
-        with _workers(connection, len(subtrees) * align) as pool:
+        subtrees = [(lo, hi, [c.size for c in due], self.native_path) for lo, hi, due in batches]
+        with _workers(connection, head.size - start) as pool:
             if pool is not None:  # subtrees checked ahead, in order, by worker processes
                 self._prefetched = pool.imap(_worker_check_subtree, subtrees)
             for lo, hi, due in batches:
@@ -719,27 +722,18 @@ class _Verifier:
         connection, count = self.connection, stop - start
         frontier = frontier.copy()
         sizes = [c.size for c in due]
-        if _is_subtree(start, stop):
-            # one perfect subtree, checked on its own (maybe by a worker process), then
-            # the nodes its root completes with the frontier
-            if self._prefetched is not None:
-                local = next(self._prefetched)
-            else:
-                local = _check_subtree(connection, start, stop, sizes)
-            if local is None:
-                return None
-            root, inside = local
-            before = frontier.hashes
-            above = frontier.append_subtree_hash(count.bit_length() - 1, root)[1:]
-            roots = {size: _fold([*before, *inside[size]]) for size in sizes}
+        # one perfect subtree, checked on its own (maybe by a worker process), then the
+        # nodes its root completes with the frontier
+        if self._prefetched is not None:
+            local = next(self._prefetched)
         else:
-            leaves = _row_leaves(connection, start, stop)
-            if leaves is None:
-                return None
-            levels, roots = self._levels_by_leaf(frontier, leaves, due)
-            if not _nodes_match(connection, start, levels):
-                return None
-            above = []
+            local = _check_subtree(connection, start, stop, sizes, self.native_path)
+        if local is None:
+            return None
+        root, inside = local
+        before = frontier.hashes
+        above = frontier.append_subtree_hash(count.bit_length() - 1, root)[1:]
+        roots = {size: _fold([*before, *inside[size]]) for size in sizes}
         if above:
             keys = {(node.level, node.index) for node in above}
             stored_above = ledger.read_nodes(connection, keys)
@@ -748,26 +742,6 @@ class _Verifier:
         if any(roots[c.size] != c.root for c in due):
             return None
         return frontier
-
-    @staticmethod
-    def _levels_by_leaf(
-        frontier: Frontier, leaves: Sequence[bytes], due: Sequence[ledger.StoredCheckpoint]
-    ) -> tuple[list[list[bytes]], dict[int, bytes]]:
-        """For a batch that is not one perfect subtree: append leaf by leaf (``frontier``
-        is advanced); the nodes completed at each level in index order, and the roots at
-        the checkpoint sizes ``due``."""
-        levels: list[list[bytes]] = []
-        roots: dict[int, bytes] = {}
-        sizes = {c.size for c in due}
-        append = frontier.append_leaf_hash
-        for leaf in leaves:
-            for node in append(leaf):
-                if node.level == len(levels):
-                    levels.append([])
-                levels[node.level].append(node.hash)
-            if frontier.size in sizes:
-                roots[frontier.size] = frontier.root()
-        return levels, roots
 
     def _checked_batch(
         self,
@@ -863,16 +837,25 @@ def _personal_mismatches(entry: core.Entry, kept: Mapping[str, tuple[bytes, str]
     return wrong
 
 
-def _is_subtree(start: int, stop: int) -> bool:
-    return merkle.is_perfect(start, stop)
-
-
 def _fold(hashes: Sequence[bytes]) -> bytes:
     """The root over perfect subtree hashes, left to right (as :meth:`Frontier.root`)."""
     acc = hashes[-1]
     for node in reversed(hashes[:-1]):
         acc = merkle.node_hash(node, acc)
     return acc
+
+
+def _native_sqlite_path(connection: sa.Connection) -> str | None:
+    """The SQLite file the compiled verifier may read on its own connection, or None: the
+    extension is not here, the database is not a plain SQLite file, or a transaction holds
+    its write lock (it may have rows the compiled reader could not see)."""
+    if not native.enabled() or not dialect.is_sqlite(connection):
+        return None
+    url = connection.engine.url
+    path = url.database
+    if path in (None, "", ":memory:") or url.query or not Path(path).is_file():
+        return None
+    return path if _sqlite_unlocked(path) else None
 
 
 def _row_leaves(connection: sa.Connection, start: int, stop: int) -> list[bytes] | None:
@@ -888,14 +871,35 @@ def _row_leaves(connection: sa.Connection, start: int, stop: int) -> list[bytes]
         leaves = core.stored_leaf_hashes(*columns)
     except (TypeError, ValueError):  # a text field not a string, a lone surrogate
         return None
-    for index, values in ledger.personal_values(connection, range(start, stop)).items():
+    return leaves if _personal_kept(connection, start, stop, rows) else None
+
+
+def _personal_kept(
+    connection: sa.Connection,
+    start: int,
+    stop: int,
+    rows: Sequence[tuple[Any, ...]] | None = None,
+) -> bool:
+    """Whether the kept personal values of entries ``[start, stop)`` match the commitments
+    in their payloads (``rows``: the stored rows of the range, read when not given)."""
+    kept = ledger.personal_values(connection, range(start, stop))
+    if not kept:
+        return True
+    if rows is None:
+        by_index = {row[0]: row for row in ledger.entry_rows_at(connection, kept)}
+    else:
+        by_index = {start + i: row for i, row in enumerate(rows)}
+    for index, values in kept.items():
+        row = by_index.get(index)
+        if row is None:
+            return False
         try:
-            entry = ledger.entry_from_row(dict(zip(_ROW_KEYS, rows[index - start], strict=True)))
+            entry = ledger.entry_from_row(dict(zip(_ROW_KEYS, row, strict=True)))
         except VerificationError:
-            return None
+            return False
         if _personal_mismatches(entry, values):
-            return None
-    return leaves
+            return False
+    return True
 
 
 def _nodes_match(connection: sa.Connection, start: int, levels: Sequence[Sequence[bytes]]) -> bool:
@@ -910,12 +914,28 @@ def _nodes_match(connection: sa.Connection, start: int, levels: Sequence[Sequenc
 
 
 def _check_subtree(
-    connection: sa.Connection, start: int, stop: int, sizes: Sequence[int]
+    connection: sa.Connection,
+    start: int,
+    stop: int,
+    sizes: Sequence[int],
+    native_path: str | None = None,
 ) -> tuple[bytes, dict[int, list[bytes]]] | None:
     """Check the perfect subtree of leaves ``[start, stop)`` on its own: rows, leaves,
     kept personal values and every stored node inside it. Returns its root and, for each
     tree size in ``sizes`` (inside the subtree), the hashes of the perfect subtrees that
-    cover ``[start, size)``; None if anything differs."""
+    cover ``[start, size)``; None if anything differs. ``native_path``: the SQLite file,
+    read, hashed and compared by the compiled path (anything it does not accept is left
+    to the Python path here, then to the checked one)."""
+    if native_path is not None:
+        found = native.sqlite_subtree(native_path, start, stop, core.LEAF_VERSION)
+        if found is not None:
+            if not _personal_kept(connection, start, stop):
+                return None
+            inside = {
+                size: [_node_in(found, start, lo, hi) for lo, hi in perfect_ranges(start, size)]
+                for size in sizes
+            }
+            return found[-1], inside
     leaves = _row_leaves(connection, start, stop)
     if leaves is None:
         return None
@@ -931,6 +951,14 @@ def _check_subtree(
             for lo, hi in merkle.perfect_ranges(start, size)
         ]
     return levels[-1][0], inside
+
+
+def _node_in(levels: Sequence[bytes], start: int, lo: int, hi: int) -> bytes:
+    """The hash of the perfect subtree ``[lo, hi)`` from concatenated levels of the perfect
+    subtree that begins at ``start``."""
+    level = (hi - lo).bit_length() - 1
+    at = ((lo - start) >> level) * 32
+    return levels[level][at : at + 32]
 
 
 PARALLEL_FROM = 1 << 18
@@ -1019,10 +1047,10 @@ def _worker_init(url: str, snapshot: str | None) -> None:
 
 
 def _worker_check_subtree(
-    task: tuple[int, int, list[int]],
+    task: tuple[int, int, list[int], str | None],
 ) -> tuple[bytes, dict[int, list[bytes]]] | None:
-    start, stop, sizes = task
-    return _check_subtree(_WORKER[0], start, stop, sizes)
+    start, stop, sizes, native_path = task
+    return _check_subtree(_WORKER[0], start, stop, sizes, native_path)
 
 
 def _perfect_keys(start: int, end: int) -> list[tuple[int, int]]:

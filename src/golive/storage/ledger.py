@@ -491,10 +491,10 @@ def iter_entries(
         low = int(rows[-1].idx) + 1
 
 
-_ENTRY_ROWS = (
-    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time "
-    "FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx"
+_ENTRY_COLUMNS = (
+    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time FROM audit_entries"
 )
+_ENTRY_ROWS = f"{_ENTRY_COLUMNS} WHERE idx >= ? AND idx < ? ORDER BY idx"
 _NODE_ROWS = (
     "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx"
 )
@@ -520,6 +520,18 @@ def entry_rows(connection: sa.Connection, start: int, end: int) -> list[tuple[An
     actor, correlation_id, payload, subject, tenant, time)``: the order of the leaf's keys,
     the columns :func:`golive.core.ledger.stored_leaf_hashes` takes. Values unchecked."""
     return _driver_rows(connection, _ENTRY_ROWS, (start, end))
+
+
+def entry_rows_at(connection: sa.Connection, indices: Collection[int]) -> list[tuple[Any, ...]]:
+    """Stored entries at the given indices, as :func:`entry_rows` gives them (in ``IN``
+    lists of at most :data:`_IN_CHUNK`); an index with no entry is left out."""
+    ordered = sorted(indices)
+    found: list[tuple[Any, ...]] = []
+    for i in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[i : i + _IN_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        found += _driver_rows(connection, f"{_ENTRY_COLUMNS} WHERE idx IN ({marks})", tuple(chunk))
+    return found
 
 
 def node_rows(connection: sa.Connection, level: int, start: int, end: int) -> list[tuple[Any, ...]]:

@@ -1,0 +1,434 @@
+/* golive._native: the ledger verifier's inner loops, compiled.
+ *
+ * Optional: golive works the same without it (golive/native.py says which path runs), and
+ * tests compare the two over generated entries. Each function releases the GIL while it
+ * works. Hashing is OpenSSL's SHA-256 (libcrypto, the library Python's hashlib uses);
+ * reading is SQLite's C interface on a read-only connection of its own.
+ *
+ * The leaf of an entry is the one golive.core.ledger.stored_leaf_hashes builds:
+ *
+ *   0x00 {"action":A,"actor":B,"correlation_id":C,"index":I,"payload":P,"subject":S,
+ *         "tenant":T,"time":M,"v":V}
+ *
+ * with each text field as a JSON string literal escaped the way Python's
+ * json.encoder.encode_basestring escapes it (", \, \b \f \n \r \t by name, other bytes
+ * below 0x20 as \u00xx in lower case, everything else as it is), the payload as stored,
+ * I the index in decimal and V the leaf version.
+ */
+#define PY_SSIZE_T_CLEAN
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <Python.h>
+#include <openssl/sha.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HASH 32
+
+/* ---- a growing byte buffer ------------------------------------------------------------ */
+
+typedef struct {
+    unsigned char *data;
+    size_t len;
+    size_t cap;
+} buffer;
+
+static int buf_reserve(buffer *b, size_t extra) {
+    if (b->len + extra <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + extra) cap *= 2;
+    unsigned char *data = realloc(b->data, cap);
+    if (data == NULL) return -1;
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static int buf_put(buffer *b, const void *src, size_t n) {
+    if (buf_reserve(b, n) < 0) return -1;
+    memcpy(b->data + b->len, src, n);
+    b->len += n;
+    return 0;
+}
+
+#define BUF_LIT(b, s) buf_put((b), (s), sizeof(s) - 1)
+
+static const char HEX[] = "0123456789abcdef";
+
+/* a JSON string literal of UTF-8 text, as json.encoder.encode_basestring writes it */
+static int buf_json_string(buffer *b, const unsigned char *s, size_t n) {
+    if (buf_reserve(b, 6 * n + 2) < 0) return -1;
+    unsigned char *out = b->data + b->len;
+    *out++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        switch (c) {
+            case '"': *out++ = '\\'; *out++ = '"'; break;
+            case '\\': *out++ = '\\'; *out++ = '\\'; break;
+            case '\b': *out++ = '\\'; *out++ = 'b'; break;
+            case '\f': *out++ = '\\'; *out++ = 'f'; break;
+            case '\n': *out++ = '\\'; *out++ = 'n'; break;
+            case '\r': *out++ = '\\'; *out++ = 'r'; break;
+            case '\t': *out++ = '\\'; *out++ = 't'; break;
+            default:
+                if (c < 0x20) {
+                    *out++ = '\\'; *out++ = 'u'; *out++ = '0'; *out++ = '0';
+                    *out++ = (unsigned char)HEX[c >> 4];
+                    *out++ = (unsigned char)HEX[c & 15];
+                } else {
+                    *out++ = c;
+                }
+        }
+    }
+    *out++ = '"';
+    b->len = (size_t)(out - b->data);
+    return 0;
+}
+
+static void sha256(const unsigned char *data, size_t n, unsigned char *out) {
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, data, n);
+    SHA256_Final(out, &ctx);
+}
+
+/* ---- SQLite ---------------------------------------------------------------------------- */
+
+/* Why a read gave no answer: kept for the Python caller, which falls back on its own path. */
+typedef enum { READ_OK = 0, READ_IRREGULAR, READ_NOMEM, READ_SQLITE } read_status;
+
+static sqlite3 *open_read_only(const char *path, int *rc) {
+    sqlite3 *db = NULL;
+    *rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (*rc != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+}
+
+static const char ENTRY_SQL[] =
+    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time "
+    "FROM audit_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx";
+
+/* the leaf hashes of entries [start, stop) into out (32 bytes each) */
+static read_status read_leaf_hashes(sqlite3 *db, int64_t start, int64_t stop, long version,
+                                    unsigned char *out) {
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, ENTRY_SQL, -1, &stmt, NULL) != SQLITE_OK) return READ_SQLITE;
+    sqlite3_bind_int64(stmt, 1, start);
+    sqlite3_bind_int64(stmt, 2, stop);
+    buffer b = {NULL, 0, 0};
+    char tail[48];
+    int tail_len = snprintf(tail, sizeof tail, ",\"v\":%ld}", version);
+    read_status status = READ_OK;
+    int64_t expected = start;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER ||
+            sqlite3_column_int64(stmt, 0) != expected || expected >= stop) {
+            status = READ_IRREGULAR;
+            break;
+        }
+        const unsigned char *text[8];
+        size_t size[8];
+        for (int col = 1; col < 8; col++) {
+            if (sqlite3_column_type(stmt, col) != SQLITE_TEXT) {
+                status = READ_IRREGULAR;
+                break;
+            }
+            text[col] = sqlite3_column_text(stmt, col);
+            size[col] = (size_t)sqlite3_column_bytes(stmt, col);
+            if (text[col] == NULL) {
+                status = READ_NOMEM;
+                break;
+            }
+        }
+        if (status != READ_OK) break;
+        char index[24];
+        int index_len = snprintf(index, sizeof index, "%lld", (long long)expected);
+        b.len = 0;
+        if (BUF_LIT(&b, "\x00{\"action\":") < 0 || buf_json_string(&b, text[1], size[1]) < 0 ||
+            BUF_LIT(&b, ",\"actor\":") < 0 || buf_json_string(&b, text[2], size[2]) < 0 ||
+            BUF_LIT(&b, ",\"correlation_id\":") < 0 ||
+            buf_json_string(&b, text[3], size[3]) < 0 || BUF_LIT(&b, ",\"index\":") < 0 ||
+            buf_put(&b, index, (size_t)index_len) < 0 || BUF_LIT(&b, ",\"payload\":") < 0 ||
+            buf_put(&b, text[4], size[4]) < 0 || BUF_LIT(&b, ",\"subject\":") < 0 ||
+            buf_json_string(&b, text[5], size[5]) < 0 || BUF_LIT(&b, ",\"tenant\":") < 0 ||
+            buf_json_string(&b, text[6], size[6]) < 0 || BUF_LIT(&b, ",\"time\":") < 0 ||
+            buf_json_string(&b, text[7], size[7]) < 0 ||
+            buf_put(&b, tail, (size_t)tail_len) < 0) {
+            status = READ_NOMEM;
+            break;
+        }
+        sha256(b.data, b.len, out + HASH * (expected - start));
+        expected++;
+    }
+    if (status == READ_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) status = READ_SQLITE;
+    if (status == READ_OK && expected != stop) status = READ_IRREGULAR;
+    free(b.data);
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+static const char NODE_SQL[] =
+    "SELECT idx, hash FROM audit_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 "
+    "ORDER BY idx";
+
+/* the stored node hashes of one level, [start, stop), into out */
+static read_status read_node_hashes(sqlite3 *db, int64_t level, int64_t start, int64_t stop,
+                                    unsigned char *out) {
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, NODE_SQL, -1, &stmt, NULL) != SQLITE_OK) return READ_SQLITE;
+    sqlite3_bind_int64(stmt, 1, level);
+    sqlite3_bind_int64(stmt, 2, start);
+    sqlite3_bind_int64(stmt, 3, stop);
+    read_status status = READ_OK;
+    int64_t expected = start;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER ||
+            sqlite3_column_int64(stmt, 0) != expected || expected >= stop ||
+            sqlite3_column_type(stmt, 1) != SQLITE_BLOB || sqlite3_column_bytes(stmt, 1) != HASH) {
+            status = READ_IRREGULAR;
+            break;
+        }
+        memcpy(out + HASH * (expected - start), sqlite3_column_blob(stmt, 1), HASH);
+        expected++;
+    }
+    if (status == READ_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) status = READ_SQLITE;
+    if (status == READ_OK && expected != stop) status = READ_IRREGULAR;
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+static const char NODE_ROWID_SQL[] = "SELECT rowid FROM audit_nodes WHERE level = ?1 AND idx = ?2";
+static const char NODE_SPAN_SQL[] =
+    "SELECT level, idx, hash FROM audit_nodes WHERE rowid >= ?1 AND rowid <= ?2";
+
+static int64_t node_rowid(sqlite3 *db, int64_t level, int64_t idx) {
+    sqlite3_stmt *stmt = NULL;
+    int64_t rowid = -1;
+    if (sqlite3_prepare_v2(db, NODE_ROWID_SQL, -1, &stmt, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_int64(stmt, 1, level);
+    sqlite3_bind_int64(stmt, 2, idx);
+    if (sqlite3_step(stmt) == SQLITE_ROW) rowid = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return rowid;
+}
+
+/* Compare the stored nodes of the perfect subtree [start, start + 2^depth) with the
+ * computed levels, reading them in storage order: golive appends a subtree's nodes in one
+ * run of rows, from its first leaf's to its root's (a node as soon as it is complete), so
+ * one scan of that run reads each once, with no index look-up per node. READ_OK only when
+ * every node of the subtree was met exactly once; *matched says whether all were equal.
+ * Anything else (rows moved, missing, doubled) is READ_IRREGULAR: the caller then reads
+ * level by level through the primary key, which decides. */
+static read_status compare_nodes_in_storage_order(sqlite3 *db, int64_t start, int depth,
+                                                  unsigned char **levels, int *matched) {
+    int64_t count = (int64_t)1 << depth;
+    int64_t first = node_rowid(db, 0, start), last = node_rowid(db, depth, start >> depth);
+    if (first < 0 || last < first || last - first + 1 != 2 * count - 1) return READ_IRREGULAR;
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, NODE_SPAN_SQL, -1, &stmt, NULL) != SQLITE_OK) return READ_SQLITE;
+    sqlite3_bind_int64(stmt, 1, first);
+    sqlite3_bind_int64(stmt, 2, last);
+    unsigned char *seen = calloc((size_t)(2 * count), 1);
+    if (seen == NULL) {
+        sqlite3_finalize(stmt);
+        return READ_NOMEM;
+    }
+    /* a node's slot in seen: levels laid end to end, level 0 first */
+    int64_t offset[64];
+    offset[0] = 0;
+    for (int level = 1; level <= depth; level++)
+        offset[level] = offset[level - 1] + (count >> (level - 1));
+    read_status status = READ_OK;
+    int64_t met = 0;
+    int rc;
+    *matched = 1;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER ||
+            sqlite3_column_type(stmt, 1) != SQLITE_INTEGER ||
+            sqlite3_column_type(stmt, 2) != SQLITE_BLOB || sqlite3_column_bytes(stmt, 2) != HASH) {
+            status = READ_IRREGULAR;
+            break;
+        }
+        int64_t level = sqlite3_column_int64(stmt, 0), idx = sqlite3_column_int64(stmt, 1);
+        int64_t low = level >= 0 && level <= depth ? start >> level : 0;
+        if (level < 0 || level > depth || idx < low || idx >= low + (count >> level)) {
+            status = READ_IRREGULAR;
+            break;
+        }
+        int64_t slot = offset[level] + (idx - low);
+        if (seen[slot]) {
+            status = READ_IRREGULAR;
+            break;
+        }
+        seen[slot] = 1;
+        met++;
+        if (memcmp(sqlite3_column_blob(stmt, 2), levels[level] + HASH * (idx - low), HASH) != 0)
+            *matched = 0;
+    }
+    if (status == READ_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) status = READ_SQLITE;
+    if (status == READ_OK && met != 2 * count - 1) status = READ_IRREGULAR;
+    free(seen);
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+/* ---- Merkle levels --------------------------------------------------------------------- */
+
+/* one level up: count/2 node hashes SHA-256(0x01 || left || right) into out */
+static void level_up(const unsigned char *below, size_t count, unsigned char *out) {
+    unsigned char pair[1 + 2 * HASH];
+    pair[0] = 0x01;
+    for (size_t i = 0; i + 1 < count; i += 2) {
+        memcpy(pair + 1, below + HASH * i, 2 * HASH);
+        sha256(pair, sizeof pair, out + HASH * (i / 2));
+    }
+}
+
+static int is_power_of_two(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
+
+/* ---- the Python functions -------------------------------------------------------------- */
+
+/* no answer: MemoryError when out of memory; otherwise None (irregular rows or an SQLite
+ * error), and the caller's own path decides */
+static PyObject *no_answer(read_status status) {
+    if (status == READ_NOMEM) return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(sqlite_subtree_doc,
+"sqlite_subtree(path, start, stop, version, /)\n--\n\n"
+"Check the perfect subtree of entries [start, stop) of the SQLite ledger at path: every\n"
+"entry present, in order, with text fields, hashed to its leaf (leaf version ``version``);\n"
+"the levels above computed; every stored node of every level equal to them. Returns the\n"
+"levels (level 0 the leaf hashes, the last the subtree's root; each the 32-byte hashes\n"
+"concatenated), or None when anything differs or cannot be read (the caller's checked\n"
+"path then judges the range). stop - start must be a power of two and start a multiple.");
+
+static PyObject *sqlite_subtree(PyObject *self, PyObject *args) {
+    const char *path;
+    long long start, stop;
+    long version;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "sLLl:sqlite_subtree", &path, &start, &stop, &version))
+        return NULL;
+    int64_t count = stop - start;
+    if (start < 0 || !is_power_of_two(count) || start % count != 0) {
+        PyErr_SetString(PyExc_ValueError, "[start, stop) is not a perfect subtree");
+        return NULL;
+    }
+    int depth = 0;
+    while (((int64_t)1 << depth) < count) depth++;
+    PyObject *levels = PyList_New(depth + 1);
+    if (levels == NULL) return NULL;
+    unsigned char *bufs[64];
+    for (int level = 0; level <= depth; level++) {
+        PyObject *blob = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(HASH * (count >> level)));
+        if (blob == NULL) {
+            Py_DECREF(levels);
+            return NULL;
+        }
+        PyList_SET_ITEM(levels, level, blob);
+        bufs[level] = (unsigned char *)PyBytes_AS_STRING(blob);
+    }
+    unsigned char *stored = malloc((size_t)(HASH * count));
+    if (stored == NULL) {
+        Py_DECREF(levels);
+        return PyErr_NoMemory();
+    }
+    read_status status = READ_OK;
+    int matched = 1;
+    Py_BEGIN_ALLOW_THREADS
+    int rc;
+    sqlite3 *db = open_read_only(path, &rc);
+    if (db == NULL) {
+        status = READ_SQLITE;
+    } else {
+        /* one read transaction: the entries and nodes of one snapshot */
+        if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) status = READ_SQLITE;
+        if (status == READ_OK) status = read_leaf_hashes(db, start, stop, version, bufs[0]);
+        for (int level = 1; status == READ_OK && level <= depth; level++)
+            level_up(bufs[level - 1], (size_t)(count >> (level - 1)), bufs[level]);
+        if (status == READ_OK &&
+            compare_nodes_in_storage_order(db, start, depth, bufs, &matched) != READ_OK) {
+            matched = 1; /* not in one run of rows: read each level through the key */
+            for (int level = 0; status == READ_OK && matched && level <= depth; level++) {
+                int64_t n = count >> level, low = start >> level;
+                status = read_node_hashes(db, level, low, low + n, stored);
+                if (status == READ_OK && memcmp(stored, bufs[level], (size_t)(HASH * n)) != 0)
+                    matched = 0;
+            }
+        }
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        sqlite3_close(db);
+    }
+    Py_END_ALLOW_THREADS
+    free(stored);
+    if (status != READ_OK || !matched) {
+        Py_DECREF(levels);
+        return no_answer(status);
+    }
+    return levels;
+}
+
+PyDoc_STRVAR(levels_doc,
+"levels(hashes, /)\n--\n\n"
+"The levels of the perfect tree over ``hashes`` (the 32-byte hashes of a power of two of\n"
+"leaves, concatenated): a list from the leaves' level up to the root's, each level's node\n"
+"hashes SHA-256(0x01 || left || right) concatenated.");
+
+static PyObject *levels(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    int64_t count = view.len / HASH;
+    if (view.len % HASH != 0 || !is_power_of_two(count)) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "levels() takes a power of two of 32-byte hashes");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    PyObject *below = PyBytes_FromStringAndSize(view.buf, view.len);
+    PyBuffer_Release(&view);
+    if (out == NULL || below == NULL || PyList_Append(out, below) < 0) goto fail;
+    while (count > 1) {
+        PyObject *above = PyBytes_FromStringAndSize(NULL, HASH * (count / 2));
+        if (above == NULL) goto fail;
+        const unsigned char *src = (const unsigned char *)PyBytes_AS_STRING(below);
+        unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(above);
+        Py_BEGIN_ALLOW_THREADS
+        level_up(src, (size_t)count, dst);
+        Py_END_ALLOW_THREADS
+        Py_DECREF(below);
+        below = above;
+        count /= 2;
+        if (PyList_Append(out, below) < 0) goto fail;
+    }
+    Py_DECREF(below);
+    return out;
+fail:
+    Py_XDECREF(below);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"sqlite_subtree", sqlite_subtree, METH_VARARGS, sqlite_subtree_doc},
+    {"levels", levels, METH_O, levels_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "golive._native",
+    "Compiled inner loops of the ledger verifier (optional; see golive.native).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }

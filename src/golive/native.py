@@ -1,0 +1,63 @@
+"""golive's optional compiled inner loops (``golive._native``, built from ``_native.c``).
+
+Where the extension is present, the ledger verifier reads and hashes SQLite entries and
+nodes in C (SQLite's and OpenSSL's C interfaces, without holding the GIL); where it is not
+(no compiler at install time, another platform) or ``GOLIVE_NO_NATIVE=1`` is set, the same
+checks run in Python. The answers are the same: tests compare the two over generated
+entries, and whatever the compiled path does not accept is judged by the checked Python path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get("GOLIVE_NO_NATIVE") == "1":
+        return None
+    try:
+        return importlib.import_module("golive._native")
+    except ImportError:
+        return None
+
+
+_MODULE: ModuleType | None = _load()
+
+
+def enabled() -> bool:
+    """Whether the compiled inner loops run in this process."""
+    return _MODULE is not None
+
+
+def describe() -> str:
+    """Which paths run, in one line (``golive audit verify`` shows it)."""
+    if _MODULE is not None:
+        return "compiled (golive._native)"
+    if os.environ.get("GOLIVE_NO_NATIVE") == "1":
+        return "pure Python (GOLIVE_NO_NATIVE=1)"
+    return "pure Python (golive._native was not built)"
+
+
+def _module() -> ModuleType:
+    if _MODULE is None:
+        raise RuntimeError("golive._native is not available; check native.enabled() first")
+    return _MODULE
+
+
+def sqlite_subtree(path: str, start: int, stop: int, version: int) -> list[bytes] | None:
+    """The levels of the perfect subtree of entries ``[start, stop)`` of the SQLite ledger
+    at ``path`` (leaf hashes first, its root last; each level's 32-byte hashes
+    concatenated), read, hashed and compared with every stored node of the subtree in one
+    read transaction; None when any entry or node is missing, irregular or different, or
+    the file cannot be read."""
+    levels: list[bytes] | None = _module().sqlite_subtree(path, start, stop, version)
+    return levels
+
+
+def levels(hashes: bytes) -> list[bytes]:
+    """The levels of the perfect tree over ``hashes`` (a power of two of concatenated
+    32-byte leaf hashes), the leaves' level first and the root's last."""
+    found: list[bytes] = _module().levels(hashes)
+    return found

@@ -1,0 +1,243 @@
+"""The compiled verifier (``golive._native``) against the Python one.
+
+The compiled path reads a SQLite ledger on its own connection, builds each leaf in C and
+hashes it with OpenSSL; it must accept exactly the ledgers the Python path accepts and leave
+everything else to the checked path, so that reports are the same either way. These tests
+compare the two: over entries of awkward text (escapes, control characters, non-ASCII,
+astral characters), over 200 random changes committed behind golive's back, and over node
+rows stored out of golive's order.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ledger_support import (
+    ORIGIN,
+    T0,
+    build_with_checkpoints,
+    bypass_guards,
+    create_ledger,
+    random_mutation,
+    sqlite_engine,
+)
+
+from golive import native
+from golive.core import ledger as core
+from golive.core import merkle
+from golive.core.note import Ed25519Signer
+from golive.services import audit
+from golive.storage import ledger
+
+pytestmark = pytest.mark.skipif(not native.enabled(), reason="golive._native is not built")
+
+SIZE = 45
+CHECKPOINTS = (5, 16, 31, SIZE)
+
+
+@pytest.fixture
+def signer(tmp_path: Path) -> Ed25519Signer:
+    return audit.generate_key(ORIGIN, tmp_path / "log.key")
+
+
+def _verify(path: Path, signer: Ed25519Signer, *, compiled: bool) -> dict[str, object]:
+    """``golive audit verify --db`` on the file: a read transaction, batches of 16."""
+    saved = native._MODULE
+    if not compiled:
+        native._MODULE = None
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection, connection.begin():
+            return audit.verify_database(connection, [signer.verifier()], batch=16).as_dict()
+    finally:
+        engine.dispose()
+        native._MODULE = saved
+
+
+def _python_levels(path: Path, start: int, stop: int) -> list[bytes]:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            rows = ledger.entry_rows(connection, start, stop)
+    finally:
+        engine.dispose()
+    levels = [core.stored_leaf_hashes(*zip(*rows, strict=True))]
+    while len(levels[-1]) > 1:
+        levels.append(merkle.level_up(levels[-1]))
+    return [b"".join(level) for level in levels]
+
+
+def test_the_extension_is_built_where_a_compiler_is() -> None:
+    """CI installs with gcc and the SQLite and OpenSSL headers: a build that silently fell
+    back to Python would leave the benchmark figures untrue."""
+    if os.environ.get("GOLIVE_NO_NATIVE") == "1":  # pragma: no cover - the switch is off
+        pytest.skip("GOLIVE_NO_NATIVE=1")
+    assert native.enabled()
+    assert native.describe() == "compiled (golive._native)"
+
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\x00\x01\x1f\x7f\b\f\n\r\t'),
+    max_size=24,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fields=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT), min_size=8, max_size=8),
+    payload_text=_TEXT,
+)
+def test_compiled_leaves_and_levels_equal_the_python_ones_for_any_text(
+    fields: list[tuple[str, ...]], payload_text: str
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ledger.db"
+        engine = sqlite_engine(path)
+        create_ledger(engine)
+        with engine.begin() as connection:
+            ledger.append_entries(
+                connection,
+                [
+                    ledger.NewEntry(
+                        time=T0 + timedelta(seconds=n),
+                        tenant=tenant,
+                        actor=actor,
+                        action=action,
+                        subject=subject,
+                        correlation_id=correlation,
+                        payload={"text": payload_text, key: n},
+                    )
+                    for n, (tenant, actor, action, subject, correlation, key) in enumerate(fields)
+                ],
+            )
+        engine.dispose()
+        found = native.sqlite_subtree(str(path), 0, 8, core.LEAF_VERSION)
+        assert found is not None, "the compiled leaves differ from the stored ones"
+        assert found == _python_levels(path, 0, 8)
+        assert native.levels(found[0]) == found
+
+
+def test_levels_are_the_rfc_9162_perfect_subtree_hashes() -> None:
+    leaves = [core.leaf_hash(bytes([n]) * n) for n in range(16)]
+    found = native.levels(b"".join(leaves))
+    assert found[-1] == merkle.root_from_level(leaves)
+    assert [len(level) for level in found] == [512, 256, 128, 64, 32]
+    with pytest.raises(ValueError, match="power of two"):
+        native.levels(b"\0" * 96)
+
+
+def test_a_range_that_is_not_a_perfect_subtree_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="perfect subtree"):
+        native.sqlite_subtree(str(tmp_path / "none.db"), 4, 12, core.LEAF_VERSION)
+
+
+def test_an_unreadable_file_gives_no_answer(tmp_path: Path) -> None:
+    assert native.sqlite_subtree(str(tmp_path / "missing.db"), 0, 4, core.LEAF_VERSION) is None
+    (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
+    assert native.sqlite_subtree(str(tmp_path / "junk.db"), 0, 4, core.LEAF_VERSION) is None
+
+
+@pytest.fixture
+def built(tmp_path: Path, signer: Ed25519Signer) -> Path:
+    path = tmp_path / "base.db"
+    engine = sqlite_engine(path)
+    create_ledger(engine)
+    build_with_checkpoints(engine, signer, CHECKPOINTS)
+    engine.dispose()
+    return path
+
+
+def test_an_untouched_ledger_is_checked_by_the_compiled_path(
+    built: Path, signer: Ed25519Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[bool] = []
+    subtree = native.sqlite_subtree
+
+    def spy(*args: object) -> list[bytes] | None:
+        found = subtree(*args)  # type: ignore[arg-type]
+        calls.append(found is not None)
+        return found
+
+    monkeypatch.setattr(native, "sqlite_subtree", spy)
+    report = _verify(built, signer, compiled=True)
+    assert report["ok"] is True
+    assert report["entries_checked"] == SIZE
+    # [0,16) [16,32) [32,40) [40,44) [44,45): each batch one perfect subtree, all accepted
+    assert calls == [True] * 5
+
+
+def test_the_compiled_and_python_verifiers_agree_on_200_committed_changes(
+    built: Path, signer: Ed25519Signer, tmp_path: Path
+) -> None:
+    """Each change is committed to a copy of the ledger (so the compiled reader sees it);
+    both paths must find it, at the same index, with the same report."""
+    rng = random.Random(20261125)
+    copy = tmp_path / "changed.db"
+    differing, undetected = [], []
+    for _ in range(200):
+        shutil.copyfile(built, copy)
+        superuser = sqlite_engine(copy, guarded=False)
+        try:
+            with superuser.begin() as connection:
+                mutation = random_mutation(rng, connection, SIZE)
+                bypass_guards(connection)
+                mutation.apply(connection)
+        finally:
+            superuser.dispose()
+        compiled = _verify(copy, signer, compiled=True)
+        python = _verify(copy, signer, compiled=False)
+        if compiled != python:
+            differing.append(mutation.description)
+        if compiled["ok"] or (
+            mutation.expected is not None and compiled["first_bad_index"] != mutation.expected
+        ):
+            undetected.append(f"{mutation.description}: {compiled['first_bad_index']}")
+    assert differing == []
+    assert undetected == []
+
+
+def test_nodes_stored_out_of_order_are_read_through_the_key(
+    built: Path, signer: Ed25519Signer
+) -> None:
+    """A node row deleted and written again (same value, a new place in the table) is not
+    in golive's order any more: the compiled path reads level by level instead, and the
+    ledger still verifies, with the same report as the Python path."""
+    superuser = sqlite_engine(built, guarded=False)
+    nodes = ledger.audit_nodes
+    try:
+        with superuser.begin() as connection:
+            bypass_guards(connection)
+            where = sa.and_(nodes.c.level == 1, nodes.c.idx == 3)
+            value = connection.execute(sa.select(nodes.c.hash).where(where)).scalar_one()
+            connection.execute(nodes.delete().where(where))
+            connection.execute(nodes.insert().values(level=1, idx=3, hash=value))
+    finally:
+        superuser.dispose()
+    assert native.sqlite_subtree(str(built), 0, 16, core.LEAF_VERSION) == _python_levels(
+        built, 0, 16
+    )
+    compiled = _verify(built, signer, compiled=True)
+    assert compiled["ok"] is True
+    assert compiled == _verify(built, signer, compiled=False)
+
+
+def test_a_writer_holding_the_lock_keeps_verification_on_the_python_path(
+    built: Path,
+) -> None:
+    """golive's own read-write transactions hold SQLite's write lock from their start; rows
+    they added are invisible to another connection, so the compiled path stays off."""
+    engine = sqlite_engine(built)
+    try:
+        with engine.connect() as connection, connection.begin():
+            assert audit._native_sqlite_path(connection) is None
+    finally:
+        engine.dispose()
