@@ -55,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 import sqlalchemy as sa  # after the path set-up, so a plain checkout runs too
 
+from golive import native
 from golive.core import merkle
 from golive.core.ledger import BundleReport
 from golive.core.note import Ed25519Signer
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     print(f"entries: {args.entries:,} x {args.entry_size} bytes = {total / 1e6:.1f} MB")
+    print(f"verifier inner loops: {native.describe()} (GOLIVE_NO_NATIVE=1 for pure Python)")
 
     rows: list[tuple[str, float]] = []
     streamed, _ = _best(args.repeat, raw_streamed)

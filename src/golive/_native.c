@@ -378,6 +378,96 @@ static PyObject *sqlite_subtree(PyObject *self, PyObject *args) {
     return levels;
 }
 
+/* a list of 32-byte bytes objects from n concatenated hashes */
+static PyObject *hash_list(const unsigned char *hashes, Py_ssize_t n) {
+    PyObject *out = PyList_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyBytes_FromStringAndSize((const char *)hashes + HASH * i, HASH);
+        if (item == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, item);
+    }
+    return out;
+}
+
+PyDoc_STRVAR(leaf_hashes_doc,
+"leaf_hashes(entries, /)\n--\n\n"
+"SHA-256(0x00 || entry) of each bytes object of the sequence ``entries``, as a list\n"
+"(golive.core.merkle.leaf_hashes).");
+
+static PyObject *leaf_hashes(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *seq = PySequence_Fast(arg, "leaf_hashes() takes a sequence of bytes");
+    if (seq == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyBytes_Check(items[i])) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_TypeError, "leaf_hashes() takes a sequence of bytes");
+            return NULL;
+        }
+    }
+    unsigned char *hashes = malloc((size_t)(HASH * (n ? n : 1)));
+    if (hashes == NULL) {
+        Py_DECREF(seq);
+        return PyErr_NoMemory();
+    }
+    static const unsigned char zero = 0x00;
+    SHA256_CTX ctx;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        SHA256_Init(&ctx);
+        SHA256_Update(&ctx, &zero, 1);
+        SHA256_Update(&ctx, PyBytes_AS_STRING(items[i]), (size_t)PyBytes_GET_SIZE(items[i]));
+        SHA256_Final(hashes + HASH * i, &ctx);
+    }
+    Py_DECREF(seq);
+    PyObject *out = hash_list(hashes, n);
+    free(hashes);
+    return out;
+}
+
+PyDoc_STRVAR(level_up_doc,
+"level_up(level, /)\n--\n\n"
+"The level above a sequence of 32-byte node hashes: SHA-256(0x01 || left || right) of each\n"
+"pair from the left, an odd last node promoted unchanged (golive.core.merkle.level_up).");
+
+static PyObject *level_up_list(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *seq = PySequence_Fast(arg, "level_up() takes a sequence of 32-byte hashes");
+    if (seq == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyBytes_Check(items[i]) || PyBytes_GET_SIZE(items[i]) != HASH) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_ValueError, "level_up() takes a sequence of 32-byte hashes");
+            return NULL;
+        }
+    }
+    Py_ssize_t pairs = n / 2;
+    unsigned char *hashes = malloc((size_t)(HASH * (pairs ? pairs : 1)));
+    if (hashes == NULL) {
+        Py_DECREF(seq);
+        return PyErr_NoMemory();
+    }
+    unsigned char pair[1 + 2 * HASH];
+    pair[0] = 0x01;
+    for (Py_ssize_t i = 0; i < pairs; i++) {
+        memcpy(pair + 1, PyBytes_AS_STRING(items[2 * i]), HASH);
+        memcpy(pair + 1 + HASH, PyBytes_AS_STRING(items[2 * i + 1]), HASH);
+        sha256(pair, sizeof pair, hashes + HASH * i);
+    }
+    PyObject *out = hash_list(hashes, pairs);
+    free(hashes);
+    if (out != NULL && n % 2 == 1 && PyList_Append(out, items[n - 1]) < 0) Py_CLEAR(out);
+    Py_DECREF(seq);
+    return out;
+}
+
 PyDoc_STRVAR(levels_doc,
 "levels(hashes, /)\n--\n\n"
 "The levels of the perfect tree over ``hashes`` (the 32-byte hashes of a power of two of\n"
@@ -422,6 +512,8 @@ fail:
 static PyMethodDef methods[] = {
     {"sqlite_subtree", sqlite_subtree, METH_VARARGS, sqlite_subtree_doc},
     {"levels", levels, METH_O, levels_doc},
+    {"leaf_hashes", leaf_hashes, METH_O, leaf_hashes_doc},
+    {"level_up", level_up_list, METH_O, level_up_doc},
     {NULL, NULL, 0, NULL},
 };
 

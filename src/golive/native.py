@@ -61,3 +61,17 @@ def levels(hashes: bytes) -> list[bytes]:
     32-byte leaf hashes), the leaves' level first and the root's last."""
     found: list[bytes] = _module().levels(hashes)
     return found
+
+
+def leaf_hashes(entries: list[bytes]) -> list[bytes]:
+    """``SHA-256(0x00 || entry)`` of each entry (:func:`golive.core.merkle.leaf_hashes`);
+    TypeError for an entry that is not ``bytes``."""
+    hashes: list[bytes] = _module().leaf_hashes(entries)
+    return hashes
+
+
+def level_up(level: list[bytes]) -> list[bytes]:
+    """The level above ``level`` (:func:`golive.core.merkle.level_up`); ValueError for a
+    node that is not 32 bytes."""
+    hashes: list[bytes] = _module().level_up(level)
+    return hashes

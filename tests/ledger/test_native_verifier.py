@@ -10,6 +10,7 @@ rows stored out of golive's order.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
@@ -133,6 +134,29 @@ def test_levels_are_the_rfc_9162_perfect_subtree_hashes() -> None:
     assert [len(level) for level in found] == [512, 256, 128, 64, 32]
     with pytest.raises(ValueError, match="power of two"):
         native.levels(b"\0" * 96)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entries=st.lists(st.binary(max_size=300), max_size=40))
+def test_compiled_leaf_hashes_and_levels_equal_hashlib(entries: list[bytes]) -> None:
+    expected = [hashlib.sha256(b"\x00" + entry).digest() for entry in entries]
+    assert native.leaf_hashes(entries) == merkle.leaf_hashes(entries) == expected
+    pairs = [
+        hashlib.sha256(b"\x01" + expected[i] + expected[i + 1]).digest()
+        for i in range(0, len(expected) - 1, 2)
+    ]
+    assert (
+        native.level_up(expected) == merkle.level_up(expected) == pairs + expected[len(pairs) * 2 :]
+    )
+
+
+def test_inputs_the_compiled_loops_refuse_take_the_python_loops() -> None:
+    assert merkle.leaf_hashes([bytearray(b"a")]) == [core.leaf_hash(b"a")]  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        native.leaf_hashes([bytearray(b"a")])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="32-byte"):
+        native.level_up([b"short", b"er"])
+    assert len(merkle.level_up([b"short", b"er"])) == 1
 
 
 def test_a_range_that_is_not_a_perfect_subtree_is_refused(tmp_path: Path) -> None:

@@ -43,11 +43,13 @@ Failures raise :class:`golive.errors.VerificationError` naming what did not chec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from golive import native
 from golive.errors import InputError, VerificationError
 
 __all__ = [
@@ -161,6 +163,9 @@ def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
     The loop runs in C (``map`` over the bound methods), with no Python frame per entry:
     at a million entries the per-call overhead of a Python loop costs more than SHA-256.
     """
+    if native.enabled() and type(entries) is list:
+        with contextlib.suppress(TypeError):  # an entry not bytes: the loop below
+            return native.leaf_hashes(entries)  # the same hashes, computed in C
     return list(map(_digest, map(_sha256, map(_LEAF_PREFIX.__add__, entries))))
 
 
@@ -168,6 +173,9 @@ def level_up(level: Sequence[bytes]) -> list[bytes]:
     """The level above ``level`` (hashes of adjacent nodes of one level, left to right):
     ``node_hash`` of each pair from the left, an odd last node promoted unchanged (``zip``
     stops before it, so it is appended back)."""
+    if native.enabled() and type(level) is list:
+        with contextlib.suppress(ValueError):  # a node not 32 bytes: the loop below
+            return native.level_up(level)  # the same hashes, computed in C
     pairs = iter(level)
     triples = zip(_repeat(_NODE_PREFIX), pairs, pairs, strict=False)
     upper = list(map(_digest, map(_sha256, map(_join, triples))))
