@@ -936,6 +936,16 @@ def _check_subtree(
                 for size in sizes
             }
             return found[-1], inside
+    if not dialect.is_sqlite(connection):
+        found = _pg_subtree(connection, start, stop)
+        if found is not None:
+            if not _personal_kept(connection, start, stop):
+                return None
+            inside = {
+                size: [_node_in(found, start, lo, hi) for lo, hi in perfect_ranges(start, size)]
+                for size in sizes
+            }
+            return found[-1], inside
     leaves = _row_leaves(connection, start, stop)
     if leaves is None:
         return None
@@ -951,6 +961,26 @@ def _check_subtree(
             for lo, hi in merkle.perfect_ranges(start, size)
         ]
     return levels[-1][0], inside
+
+
+def _pg_subtree(connection: sa.Connection, start: int, stop: int) -> list[bytes] | None:
+    """PostgreSQL's part of the compiled path: the server builds and hashes the leaves of
+    the perfect subtree ``[start, stop)`` and sends each level's stored nodes as one value;
+    the levels are computed here (in C with golive._native) and compared. The levels, each
+    concatenated, or None when anything is missing or differs."""
+    leaves = ledger.pg_leaf_hashes(connection, start, stop)
+    if leaves is None:
+        return None
+    level = [leaves[i : i + 32] for i in range(0, len(leaves), 32)]
+    levels = [leaves]
+    while True:
+        low = start >> (len(levels) - 1)
+        if ledger.pg_node_hashes(connection, len(levels) - 1, low, low + len(level)) != levels[-1]:
+            return None
+        if len(level) == 1:
+            return levels
+        level = merkle.level_up(level)
+        levels.append(b"".join(level))
 
 
 def _node_in(levels: Sequence[bytes], start: int, lo: int, hi: int) -> bytes:

@@ -540,6 +540,64 @@ def node_rows(connection: sa.Connection, level: int, start: int, end: int) -> li
     return _driver_rows(connection, _NODE_ROWS, (level, start, end))
 
 
+def _json_text(column: str) -> str:
+    return f"to_json({column})::text"
+
+
+#: PostgreSQL builds each stored entry's leaf and hashes it (``sha256``, PostgreSQL 11+):
+#: ``to_json`` of a text escapes exactly as Python's ``json.encoder.encode_basestring``
+#: (``"``, ``\``, ``\b \f \n \r \t`` by name, other control characters as ``\u00xx``, the
+#: rest as it is), so for a row golive wrote the bytes are :func:`core.stored_leaf_hashes`'.
+#: One aggregated ``bytea`` comes back instead of a row of eight values per entry.
+_PG_LEAF_HASHES = (
+    "SELECT string_agg(sha256('\\x00'::bytea || convert_to("
+    "'{\"action\":' || "
+    + _json_text("action")
+    + " || ',\"actor\":' || "
+    + _json_text("actor")
+    + " || ',\"correlation_id\":' || "
+    + _json_text("correlation_id")
+    + " || ',\"index\":' || idx::text || ',\"payload\":' || payload || ',\"subject\":' || "
+    + _json_text("subject")
+    + " || ',\"tenant\":' || "
+    + _json_text("tenant")
+    + " || ',\"time\":' || "
+    + _json_text("time")
+    + " || ',\"v\":' || %s || '}', 'UTF8')), ''::bytea ORDER BY idx), count(*), min(idx) "
+    "FROM audit_entries WHERE idx >= %s AND idx < %s"
+)
+_PG_NODE_HASHES = (
+    "SELECT string_agg(hash, ''::bytea ORDER BY idx), count(*), min(idx) FROM audit_nodes "
+    "WHERE level = %s AND idx >= %s AND idx < %s"
+)
+
+
+def pg_leaf_hashes(connection: sa.Connection, start: int, stop: int) -> bytes | None:
+    """PostgreSQL: the leaf hashes of entries ``[start, stop)`` computed by the server from
+    the stored columns (as :func:`golive.core.ledger.stored_leaf_hashes` computes them),
+    concatenated; None when an entry is missing."""
+    version = str(core.LEAF_VERSION)
+    return _pg_aggregate(connection, _PG_LEAF_HASHES, (version, start, stop), stop - start)
+
+
+def pg_node_hashes(connection: sa.Connection, level: int, start: int, stop: int) -> bytes | None:
+    """PostgreSQL: the stored node hashes of ``level`` with ``start <= idx < stop``, in index
+    order, concatenated; None when a node is missing or not 32 bytes."""
+    return _pg_aggregate(connection, _PG_NODE_HASHES, (level, start, stop), stop - start)
+
+
+def _pg_aggregate(
+    connection: sa.Connection, statement: str, parameters: tuple[Any, ...], count: int
+) -> bytes | None:
+    """The aggregated hashes of the ``count`` rows from ``parameters[-2]`` on, or None when
+    the rows are not exactly those indices (by the primary key, count and minimum are
+    enough) or a hash is not 32 bytes."""
+    blob, found, low = _driver_rows(connection, statement, parameters)[0]
+    if blob is None or found != count or low != parameters[-2] or len(blob) != HASH_SIZE * count:
+        return None
+    return bytes(blob)
+
+
 def personal_values(
     connection: sa.Connection, indices: Collection[int]
 ) -> dict[int, dict[str, tuple[bytes, str]]]:
