@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger_support import ORIGIN, T0, checkpoint, create_ledger, fill, sqlite_engine
 
+from golive import native
 from golive.core import ledger as core
 from golive.core import merkle
 from golive.core.note import Ed25519Signer
@@ -329,6 +330,9 @@ def _ledger_of_45(engine: sa.Engine, signer: Ed25519Signer) -> None:
 def test_worker_processes_find_what_one_process_finds_on_sqlite(
     tmp_path: Path, signer: Ed25519Signer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Worker processes are what SQLite uses without the compiled extension (with it,
+    threads of the same process read ahead: tests/ledger/test_native_verifier.py)."""
+    monkeypatch.setattr(native, "_MODULE", None)
     path = tmp_path / "ledger.db"
     engine = sqlite_engine(path)
     create_ledger(engine)

@@ -11,6 +11,7 @@ JSON shapes (version 1, documented in ``docs/ledger.md``): :func:`prove_inclusio
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import itertools
@@ -22,7 +23,8 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -603,9 +605,16 @@ class _Verifier:
                 pending = [c for c in pending if c.size > hi]
             position = stop
         subtrees = [(lo, hi, [c.size for c in due], self.native_path) for lo, hi, due in batches]
-        with _workers(connection, head.size - start) as pool:
-            if pool is not None:  # subtrees checked ahead, in order, by worker processes
-                self._prefetched = pool.imap(_worker_check_subtree, subtrees)
+        with contextlib.ExitStack() as stack:
+            if self.native_path is not None and len(subtrees) > 1:
+                # the compiled path runs without the GIL: threads of this process read ahead
+                self._prefetched = stack.enter_context(
+                    contextlib.closing(self._read_ahead(subtrees))
+                )
+            else:
+                pool = stack.enter_context(_workers(connection, head.size - start))
+                if pool is not None:  # subtrees checked ahead, in order, by worker processes
+                    self._prefetched = pool.imap(_worker_check_subtree, subtrees)
             for lo, hi, due in batches:
                 frontier = self._check_batch(frontier, lo, hi, due)
             self._prefetched = None
@@ -620,6 +629,31 @@ class _Verifier:
             self._deep_check(start, head.size)
             self.add(None, "the ledger head's frontier does not match the entries")
         return report
+
+    def _read_ahead(
+        self, subtrees: Sequence[tuple[int, int, list[int], str | None]]
+    ) -> Generator[tuple[bytes, dict[int, list[bytes]]] | None, None, None]:
+        """:func:`_check_subtree` of each subtree in order, the compiled part (reading,
+        hashing, comparing; no GIL) run ahead by one thread per CPU, at most two subtrees
+        per thread waiting; the rest (kept personal values, through this connection) here."""
+        threads = os.cpu_count() or 1
+        pending: collections.deque[tuple[tuple[int, int, list[int]], Future[list[bytes] | None]]]
+        pending = collections.deque()
+        with ThreadPoolExecutor(threads, thread_name_prefix="golive-verify") as executor:
+            tasks = iter(subtrees)
+            while True:
+                while len(pending) < 2 * threads:
+                    task = next(tasks, None)
+                    if task is None:
+                        break
+                    lo, hi, sizes, path = task
+                    assert path is not None
+                    levels = executor.submit(native.sqlite_subtree, path, lo, hi, core.LEAF_VERSION)
+                    pending.append(((lo, hi, sizes), levels))
+                if not pending:
+                    return
+                (lo, hi, sizes), levels = pending.popleft()
+                yield _check_subtree(self.connection, lo, hi, sizes, found=levels.result())
 
     def _check_outside(self, start: int, size: int) -> None:
         idx = ledger.audit_entries.c.idx
@@ -919,33 +953,29 @@ def _check_subtree(
     stop: int,
     sizes: Sequence[int],
     native_path: str | None = None,
+    found: list[bytes] | None = None,
 ) -> tuple[bytes, dict[int, list[bytes]]] | None:
     """Check the perfect subtree of leaves ``[start, stop)`` on its own: rows, leaves,
     kept personal values and every stored node inside it. Returns its root and, for each
     tree size in ``sizes`` (inside the subtree), the hashes of the perfect subtrees that
-    cover ``[start, size)``; None if anything differs. ``native_path``: the SQLite file,
-    read, hashed and compared by the compiled path (anything it does not accept is left
-    to the Python path here, then to the checked one)."""
-    if native_path is not None:
+    cover ``[start, size)``; None if anything differs.
+
+    ``native_path``: the SQLite file, read, hashed and compared by the compiled path;
+    ``found``: that path's levels, already computed. On PostgreSQL the server builds the
+    leaves (:func:`_pg_subtree`). Anything these do not accept is left to the Python path
+    here, then to the checked one."""
+    if found is None and native_path is not None:
         found = native.sqlite_subtree(native_path, start, stop, core.LEAF_VERSION)
-        if found is not None:
-            if not _personal_kept(connection, start, stop):
-                return None
-            inside = {
-                size: [_node_in(found, start, lo, hi) for lo, hi in perfect_ranges(start, size)]
-                for size in sizes
-            }
-            return found[-1], inside
-    if not dialect.is_sqlite(connection):
+    if found is None and not dialect.is_sqlite(connection):
         found = _pg_subtree(connection, start, stop)
-        if found is not None:
-            if not _personal_kept(connection, start, stop):
-                return None
-            inside = {
-                size: [_node_in(found, start, lo, hi) for lo, hi in perfect_ranges(start, size)]
-                for size in sizes
-            }
-            return found[-1], inside
+    if found is not None:
+        if not _personal_kept(connection, start, stop):
+            return None
+        inside = {
+            size: [_node_in(found, start, lo, hi) for lo, hi in perfect_ranges(start, size)]
+            for size in sizes
+        }
+        return found[-1], inside
     leaves = _row_leaves(connection, start, stop)
     if leaves is None:
         return None
