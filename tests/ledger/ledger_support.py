@@ -74,6 +74,23 @@ def fill(engine: sa.Engine, count: int, *, start: int = 0, tenant: str = "acme")
             )
 
 
+def text_entries(fields: Sequence[tuple[str, str, str, str, str, str]]) -> list[ledger.NewEntry]:
+    """Entries of the given ``(tenant, actor, action, subject, correlation_id, text)``, the
+    text also in the payload: for comparing leaves built elsewhere with golive's."""
+    return [
+        ledger.NewEntry(
+            time=T0 + timedelta(seconds=n),
+            tenant=tenant,
+            actor=actor,
+            action=action,
+            subject=subject,
+            correlation_id=correlation,
+            payload={"text": text, "n": n},
+        )
+        for n, (tenant, actor, action, subject, correlation, text) in enumerate(fields)
+    ]
+
+
 def checkpoint(engine: sa.Engine, signers: list[Ed25519Signer]) -> ledger.StoredCheckpoint:
     with engine.begin() as connection:
         return audit.issue_checkpoint(connection, signers, now=T0)

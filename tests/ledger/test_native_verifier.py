@@ -15,7 +15,6 @@ import os
 import random
 import shutil
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ledger_support import (
     ORIGIN,
-    T0,
     build_with_checkpoints,
     bypass_guards,
     create_ledger,
     random_mutation,
     sqlite_engine,
+    text_entries,
 )
 
 from golive import native
@@ -93,47 +92,21 @@ _TEXT = st.text(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    fields=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT), min_size=8, max_size=8),
-    payload_text=_TEXT,
-)
+@given(fields=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT), min_size=8, max_size=8))
 def test_compiled_leaves_and_levels_equal_the_python_ones_for_any_text(
-    fields: list[tuple[str, ...]], payload_text: str
+    fields: list[tuple[str, str, str, str, str, str]],
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ledger.db"
         engine = sqlite_engine(path)
         create_ledger(engine)
         with engine.begin() as connection:
-            ledger.append_entries(
-                connection,
-                [
-                    ledger.NewEntry(
-                        time=T0 + timedelta(seconds=n),
-                        tenant=tenant,
-                        actor=actor,
-                        action=action,
-                        subject=subject,
-                        correlation_id=correlation,
-                        payload={"text": payload_text, key: n},
-                    )
-                    for n, (tenant, actor, action, subject, correlation, key) in enumerate(fields)
-                ],
-            )
+            ledger.append_entries(connection, text_entries(fields))
         engine.dispose()
         found = native.sqlite_subtree(str(path), 0, 8, core.LEAF_VERSION)
         assert found is not None, "the compiled leaves differ from the stored ones"
         assert found == _python_levels(path, 0, 8)
         assert native.levels(found[0]) == found
-
-
-def test_levels_are_the_rfc_9162_perfect_subtree_hashes() -> None:
-    leaves = [core.leaf_hash(bytes([n]) * n) for n in range(16)]
-    found = native.levels(b"".join(leaves))
-    assert found[-1] == merkle.root_from_level(leaves)
-    assert [len(level) for level in found] == [512, 256, 128, 64, 32]
-    with pytest.raises(ValueError, match="power of two"):
-        native.levels(b"\0" * 96)
 
 
 @settings(max_examples=60, deadline=None)

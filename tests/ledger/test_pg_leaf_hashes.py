@@ -8,13 +8,11 @@ and check that a missing entry or node, or a node of the wrong size, gives no an
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ledger_support import T0, bypass_guards
+from ledger_support import bypass_guards, fill, text_entries
 
 from golive.core import ledger as core
 from golive.storage import ledger
@@ -41,27 +39,11 @@ def _python_leaves(connection: sa.Connection, start: int, stop: int) -> bytes:
 )
 @given(fields=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT), min_size=1, max_size=6))
 def test_the_server_builds_the_leaves_golive_builds_for_any_text(
-    pg_engine: sa.Engine, fields: list[tuple[str, ...]]
+    pg_engine: sa.Engine, fields: list[tuple[str, str, str, str, str, str]]
 ) -> None:
     with pg_engine.begin() as connection:
         start = ledger.read_frontier(connection).size
-        ledger.append_entries(
-            connection,
-            [
-                ledger.NewEntry(
-                    time=T0 + timedelta(seconds=n),
-                    tenant=tenant,
-                    actor=actor,
-                    action=action,
-                    subject=subject,
-                    correlation_id=correlation,
-                    payload={"text": payload_text, "n": n},
-                )
-                for n, (tenant, actor, action, subject, correlation, payload_text) in enumerate(
-                    fields
-                )
-            ],
-        )
+        ledger.append_entries(connection, text_entries(fields))
         stop = start + len(fields)
         assert ledger.pg_leaf_hashes(connection, start, stop) == _python_leaves(
             connection, start, stop
@@ -71,27 +53,8 @@ def test_the_server_builds_the_leaves_golive_builds_for_any_text(
         )
 
 
-def _append(engine: sa.Engine, count: int) -> None:
-    with engine.begin() as connection:
-        ledger.append_entries(
-            connection,
-            [
-                ledger.NewEntry(
-                    time=T0 + timedelta(seconds=n),
-                    tenant="acme",
-                    actor="user:a",
-                    action="release.decided",
-                    subject=f"release:{n}",
-                    correlation_id=f"req-{n}",
-                    payload={"n": n},
-                )
-                for n in range(count)
-            ],
-        )
-
-
 def test_a_missing_entry_or_node_gives_no_answer(pg_engine: sa.Engine) -> None:
-    _append(pg_engine, 8)
+    fill(pg_engine, 8)
     entries, nodes = ledger.audit_entries, ledger.audit_nodes
     with pg_engine.connect() as connection, connection.begin():
         assert ledger.pg_leaf_hashes(connection, 0, 8) is not None
