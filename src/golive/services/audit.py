@@ -634,9 +634,10 @@ class _Verifier:
         self, subtrees: Sequence[tuple[int, int, list[int], str | None]]
     ) -> Generator[tuple[bytes, dict[int, list[bytes]]] | None, None, None]:
         """:func:`_check_subtree` of each subtree in order, the compiled part (reading,
-        hashing, comparing; no GIL) run ahead by one thread per CPU, at most two subtrees
-        per thread waiting; the rest (kept personal values, through this connection) here."""
-        threads = os.cpu_count() or 1
+        hashing, comparing; no GIL) run ahead by one thread per CPU (at most
+        :data:`READ_AHEAD_THREADS`), at most two subtrees per thread waiting (each about 4 MB
+        of levels); the rest (kept personal values, through this connection) here."""
+        threads = min(os.cpu_count() or 1, READ_AHEAD_THREADS)
         pending: collections.deque[tuple[tuple[int, int, list[int]], Future[list[bytes] | None]]]
         pending = collections.deque()
         with ThreadPoolExecutor(threads, thread_name_prefix="golive-verify") as executor:
@@ -1020,6 +1021,10 @@ def _node_in(levels: Sequence[bytes], start: int, lo: int, hi: int) -> bytes:
     at = ((lo - start) >> level) * 32
     return levels[level][at : at + 32]
 
+
+READ_AHEAD_THREADS = 8
+"""Threads that read SQLite subtrees ahead with the compiled path (more rarely pay: the
+file's pages are read by one machine's disks)."""
 
 PARALLEL_FROM = 1 << 18
 """Entries in whole subtrees from which :func:`verify_database` checks them in worker
