@@ -143,8 +143,10 @@ def test_playwright_junit_failure_on_one_project_is_not_folded_into_a_flaky_pass
 # --- every fixture of the directory -----------------------------------------------------------
 
 EXPECTED_FORMATS = {
+    "cyclonedx-cdxgen-1.6-evidence-services.json": "cyclonedx",
     "cyclonedx-gomod-1.3-tools-array.json": "cyclonedx",
     "cyclonedx-npm-scoped-group.json": "cyclonedx",
+    "cyclonedx-syft-1.6-package-id-refs.json": "cyclonedx",
     "detect-secrets-0.14-baseline.json": "detect-secrets",
     "grype-image-repo-digest.json": "grype",
     "junit-ctest-gtest-notrun.xml": "junit",
@@ -162,10 +164,17 @@ EXPECTED_FORMATS = {
     "sarif-eslint-windows.sarif": "sarif",
     "sarif-gosec-severity-tags.sarif": "sarif",
     "sarif-kics-windows-relative-uri.sarif": "sarif",
+    "sarif-semgrep-invalid-root-error.sarif": "sarif",
+    "sarif-semgrep-oss-requires-login.sarif": "sarif",
     "sarif-snyk-code.sarif": "sarif",
     "sarif-snyk-open-source.sarif": "sarif",
+    "sarif-tfsec-defsec-levels.sarif": "sarif",
+    "sarif-trivy-config-misconfiguration.sarif": "sarif",
+    "sarif-trivy-fs-secret-and-vulnerability.sarif": "sarif",
+    "sarif-trivy-image-run-properties.sarif": "sarif",
     "spdx-github-dependency-graph-api.json": "spdx",
     "spdx-github-dependency-graph.json": "spdx",
+    "spdx-syft-2.3-image-relationships.json": "spdx",
     "trivy-fs-git-checkout.json": "trivy",
 }
 

@@ -47,6 +47,21 @@ def is_redacted(secret: str) -> bool:
     return not text or text.upper() in _REDACTED or text.endswith("...")
 
 
+#: Values some tools write in place of a fingerprint: Semgrep, run without logging in, writes
+#: ``"requires login"`` as every result's ``matchBasedId/v1`` (SARIF) and ``extra.fingerprint``
+#: (JSON). The same value on every result identifies nothing.
+_PLACEHOLDER_FINGERPRINTS = frozenset({"requires login"})
+
+
+def is_placeholder_fingerprint(value: str) -> bool:
+    """Whether a tool's fingerprint value is empty or a placeholder rather than an identity.
+
+    Such a value must never stand for a finding: a waiver naming it would cover every result
+    of that rule, wherever it is.
+    """
+    return not value.strip() or value.strip().lower() in _PLACEHOLDER_FINGERPRINTS
+
+
 def vuln_ids_in(text: str) -> list[str]:
     """Vulnerability ids (CVE, GHSA, OSV databases, EUVD, Snyk) that appear in ``text``."""
     out: list[str] = []

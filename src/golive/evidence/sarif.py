@@ -48,7 +48,14 @@ from golive.core.findings import (
 from golive.core.severity import LABEL_MAPS, Claim, claim_from_label, sarif_claims
 from golive.core.severity import unknown as unknown_severity
 from golive.errors import EvidenceError
-from golive.evidence._common import fingerprint, is_redacted, package, unique, vuln_ids_in
+from golive.evidence._common import (
+    fingerprint,
+    is_placeholder_fingerprint,
+    is_redacted,
+    package,
+    unique,
+    vuln_ids_in,
+)
 from golive.evidence._doc import Doc, as_integer, clean
 from golive.evidence.bandit import redact_issue_text
 
@@ -101,6 +108,9 @@ def read(doc: Doc) -> ScanReport:
     findings: list[Finding] = []
     tools: list[Tool] = []
     commits: list[str] = []
+    digests: list[str] = []
+    artifacts: list[str] = []
+    kinds: list[ScanKind] = []
     runs = list(doc.get("runs").objects())
     if not runs:
         reasons.append("the log holds no runs: no tool reported running")
@@ -109,27 +119,55 @@ def read(doc: Doc) -> ScanReport:
         tool = _tool(run)
         tools.append(tool)
         label = f"run {n} ({tool.name})"
-        _read_run(run, tool, label, doc.source, findings, reasons, notes)
+        kinds.append(_read_run(run, tool, label, doc.source, findings, reasons, notes))
         for vcp in run.get("versionControlProvenance").objects():
             rev = vcp.get("revisionId").opt_text()
             if rev:
                 commits.append(rev)
+        _image_binding(run.get("properties"), digests, artifacts)
     names = unique([t.name for t in tools])
     versions = unique([t.version or "" for t in tools])
     tool = Tool(
         name=" + ".join(names) if names else "unknown",
         version=" + ".join(versions) if versions else None,
     )
+    # every run saying the same kind (a Trivy run of misconfigurations only is SAST) decides;
+    # otherwise the tool names do
+    kind = kinds[0] if kinds and len(set(kinds)) == 1 else scan_kind(tool.name)
     return ScanReport(
         source=doc.source,
         format=FORMAT,
         tool=tool,
-        kind=scan_kind(tool.name),
+        kind=kind,
         findings=tuple(findings),
         completeness=Completeness.of(reasons),
-        binding=Binding(commits=unique(commits)),
+        binding=Binding(
+            commits=unique(commits),
+            digests=unique(digests),
+            artifact=artifacts[0] if len(set(artifacts)) == 1 else None,
+        ),
         notes=tuple(notes),
     )
+
+
+def _image_binding(props: Doc, digests: list[str], artifacts: list[str]) -> None:
+    """The image a run scanned, from the run's ``properties``.
+
+    Trivy's SARIF of an image scan names it there (``imageName``, ``imageID``,
+    ``repoDigests``, ``repoTags``: the same facts as its JSON's ``Metadata``), and nowhere
+    else: each result's location is only the repository name.
+    """
+    if not props.is_obj():
+        return
+    image_id = props.get("imageID").text()
+    if image_id.startswith("sha256:"):
+        digests.append(image_id)
+    for rd in props.get("repoDigests").texts():
+        if "@sha256:" in rd:
+            digests.append(rd.split("@", 1)[1])
+    name = props.get("imageName").text()
+    if name:
+        artifacts.append(name)
 
 
 def _tool(run: Doc) -> Tool:
@@ -147,7 +185,8 @@ def _read_run(
     findings: list[Finding],
     reasons: list[str],
     notes: list[str],
-) -> None:
+) -> ScanKind:
+    """Read one run into ``findings``, ``reasons`` and ``notes``; the kind of scan it was."""
     driver_rules = _Rules(run.get("tool").get("driver"))
     extensions = [_Rules(ext) for ext in run.get("tool").get("extensions").objects()]
     for dup in unique(driver_rules.duplicates + [d for e in extensions for d in e.duplicates]):
@@ -160,22 +199,29 @@ def _read_run(
             extra = f" (exit code {code})" if isinstance(code, int) else ""
             reasons.append(f"{label}: invocations[{i}].executionSuccessful is false{extra}")
         # Bandit's SARIF reports files it could not scan (syntax errors) as configuration
-        # notifications, other tools as execution notifications: an error in either counts
+        # notifications, other tools as execution notifications: an error in either counts.
+        # Semgrep writes each entry of its JSON's errors[] as a notification, its ``warn``
+        # errors (a file that did not parse, a per-file timeout) at level warning: those
+        # count as its JSON's do.
+        failing = {"error", "warning"} if _is_semgrep(tool) else {"error"}
         for field, what in (
             ("toolExecutionNotifications", "tool error notification"),
             ("toolConfigurationNotifications", "tool configuration error notification"),
         ):
             for note in inv.get(field).objects():
-                if note.get("level").text() == "error":
-                    text = note.get("message").get("text").text()[:200]
-                    reasons.append(f"{label}: {what}: {text}")
+                level = note.get("level").text()
+                if level in failing:
+                    text = note.get("message").get("text").text().strip().splitlines()
+                    first = text[0][:200] if text else ""
+                    shown = what if level == "error" else f"{what} ({level})"
+                    reasons.append(f"{label}: {shown}: {first}")
 
     results = run.get("results")
+    kind = _run_kind(tool, driver_rules)
     if results.is_null():
         reasons.append(f"{label}: no results array: the tool did not report analysing anything")
-        return
+        return kind
     base_uris = _base_uris(run)
-    kind = scan_kind(tool.name)
     context = _Run(tool, kind, driver_rules, extensions, base_uris, source, label, notes)
     fast = _Fast(context)
     absent = 0
@@ -200,6 +246,21 @@ def _read_run(
         notes.append(f"{label}: {absent} result(s) with baselineState absent are not findings")
     if not_findings:
         notes.append(f"{label}: {not_findings} result(s) of kind pass/notApplicable/informational")
+    return kind
+
+
+def _run_kind(tool: Tool, rules: _Rules) -> ScanKind:
+    """The kind of scan a run was: by the tool's name, except a Trivy run whose every rule
+    is a misconfiguration (``trivy config``: SAST) or a secret (``--scanners secret``)."""
+    kind = scan_kind(tool.name)
+    if not _is_trivy(tool) or not rules.by_index:
+        return kind
+    classes = {_trivy_class(rule) for rule in rules.by_index}
+    if classes == {"misconfiguration"}:
+        return ScanKind.SAST
+    if classes == {"secret"}:
+        return ScanKind.SECRETS
+    return kind
 
 
 def _base_uris(run: Doc) -> dict[str, str]:
@@ -262,6 +323,7 @@ def _finding(result: Doc, run: _Run) -> Finding:
     tool, kind, driver, extensions = run.tool, run.kind, run.driver, run.extensions
     base_uris, source, label, notes = run.base_uris, run.source, run.label, run.notes
     rule_id, rule = _rule_for(result, driver, extensions, label, notes)
+    trivy_class = _trivy_class(rule) if rule is not None and _is_trivy(tool) else ""
     level = result.get("level").opt_text()
     origin = "result"
     if level is None and rule is not None:
@@ -291,6 +353,12 @@ def _finding(result: Doc, run: _Run) -> Finding:
             f"{tool.name} gives no security-severity (without a platform API key it writes "
             f"level {level} for every check)"
         )
+    elif _trivy_unknown(tool, rule_id, rule_props, result_ss, rule_ss, label_claim):
+        severity = unknown_severity(
+            f"{tool.name} severity UNKNOWN (its security-severity "
+            f"{'absent' if rule_ss is None else rule_ss} and "
+            f"level {level} stand for no score)"
+        )
     else:
         severity = _severity(
             result_ss, rule_ss, label_claim, level, origin, f"{label}: {rule_id}", notes
@@ -306,7 +374,7 @@ def _finding(result: Doc, run: _Run) -> Finding:
         )
         for s in result.get("suppressions").objects()
     )
-    secret = kind is ScanKind.SECRETS
+    secret = kind is ScanKind.SECRETS or trivy_class == "secret"
     message = result.get("message").get("text").text()
     if rule is not None and (secret or not message):
         message = rule.get("shortDescription").get("text").text() or rule.get("name").text()
@@ -314,6 +382,12 @@ def _finding(result: Doc, run: _Run) -> Finding:
         message = ""
     if _is_bandit(tool):
         message = redact_issue_text(rule_id, message)
+    if trivy_class == "misconfiguration" and rule is not None:
+        # Trivy's message is a block of ``Artifact:``/``Type:``/``Severity:`` lines; the
+        # check's own words are its ``Message:`` line, else the rule's title
+        message = _line_value(message, "Message") or (
+            rule.get("shortDescription").get("text").text() or message
+        )
     ids = vuln_ids_in(rule_id) if kind is ScanKind.SCA else []
     pkg = None
     snyk = _is_snyk_sca(tool, kind) and rule is not None
@@ -321,7 +395,13 @@ def _finding(result: Doc, run: _Run) -> Finding:
         ids, pkg, title = _snyk_vulnerability(rule_id, rule)
         message = title or message
     finding_kind = (
-        FindingKind.SECRET if secret else FindingKind.VULNERABILITY if ids else FindingKind.CODE
+        FindingKind.SECRET
+        if secret
+        else FindingKind.VULNERABILITY
+        if ids
+        else FindingKind.MISCONFIGURATION
+        if trivy_class == "misconfiguration"
+        else FindingKind.CODE
     )
     location = _location(result, base_uris)
     if ids and props.is_obj():
@@ -432,6 +512,7 @@ class _Fast:
             and not _is_bandit(run.tool)
             and not _is_checkov(run.tool)
             and not _is_snyk_sca(run.tool, run.kind)
+            and not _is_trivy(run.tool)  # its rules' class decides a result's kind
         )
         self.sca = run.kind is ScanKind.SCA
         self.driver, self.extensions, self.base_uris = run.driver, run.extensions, run.base_uris
@@ -563,6 +644,7 @@ def _fast_fingerprint(r: dict[str, object], rule_id: str, location: Location | N
         prints = r.get(field)
         if type(prints) is dict and prints:
             pairs = sorted((k, _text(v)) for k, v in prints.items() if type(v) is not dict)
+            pairs = [(k, v) for k, v in pairs if not is_placeholder_fingerprint(v)]
             if pairs:
                 return fingerprint(rule_id, *(f"{k}={v}" for k, v in pairs))
         elif prints is not None and type(prints) is not dict:
@@ -573,6 +655,79 @@ def _fast_fingerprint(r: dict[str, object], rule_id: str, location: Location | N
 
 def _is_bandit(tool: Tool) -> bool:
     return tool.name.lower() == "bandit"
+
+
+def _is_semgrep(tool: Tool) -> bool:
+    """Semgrep's drivers: ``Semgrep OSS``, ``Semgrep PRO`` (1.x), ``semgrep`` (older)."""
+    return tool.name.lower().startswith("semgrep")
+
+
+def _is_trivy(tool: Tool) -> bool:
+    return "trivy" in tool.name.lower()
+
+
+#: Trivy's rule names (``toSarifRuleName`` in its ``pkg/report/sarif.go``) by result class.
+_TRIVY_RULE_NAMES = {
+    "ospackagevulnerability": "vulnerability",
+    "languagespecificpackagevulnerability": "vulnerability",
+    "misconfiguration": "misconfiguration",
+    "secret": "secret",
+    "license": "license",
+}
+
+
+def _trivy_class(rule: Doc) -> str:
+    """What a Trivy rule is about: ``vulnerability``, ``misconfiguration``, ``secret``,
+    ``license``, or ``""``.
+
+    Trivy writes one SARIF log for every scanner it ran; the class is the rule's ``name`` and
+    the first of its ``properties.tags`` (``["misconfiguration", "security", "HIGH"]``).
+    """
+    name = _TRIVY_RULE_NAMES.get(rule.get("name").text().lower())
+    if name:
+        return name
+    props = rule.get("properties")
+    tags = [t.lower() for t in props.get("tags").texts()] if props.is_obj() else []
+    for cls in ("misconfiguration", "secret", "vulnerability", "license"):
+        if cls in tags:
+            return cls
+    return ""
+
+
+def _trivy_words(rule_id: str, rule_props: Doc | None) -> list[str]:
+    """Trivy's severity candidates: the ``[HIGH]`` of a legacy rule id, then the rule's tags."""
+    words: list[str] = []
+    if rule_id.startswith("[") and "]" in rule_id:
+        words.append(rule_id[1 : rule_id.index("]")])
+    if rule_props is not None and rule_props.is_obj():
+        words.extend(rule_props.get("tags").texts())
+    return words
+
+
+def _trivy_unknown(
+    tool: Tool,
+    rule_id: str,
+    rule_props: Doc | None,
+    result_ss: object,
+    rule_ss: object,
+    label_claim: Claim | None,
+) -> bool:
+    """Whether Trivy says it does not know the severity.
+
+    Trivy's SARIF gives a finding of severity UNKNOWN (or ``""``) ``level: note`` and
+    ``security-severity: "0.0"`` (``severityToScore`` has no score for it): read by the SARIF
+    chain that is an info finding, below every threshold, while Trivy's JSON of the same scan
+    says unknown. A zero ``security-severity`` with no severity word of Trivy's, or the word
+    UNKNOWN with no score at all, is unknown.
+    """
+    if not _is_trivy(tool) or result_ss is not None or label_claim is not None:
+        return False
+    if rule_ss is None:
+        return any(w.strip().upper() == "UNKNOWN" for w in _trivy_words(rule_id, rule_props))
+    try:
+        return float(str(rule_ss)) == 0.0
+    except ValueError:
+        return False
 
 
 #: Checkov's SARIF driver name: ``Checkov`` by default, ``Prisma Cloud`` (its platform
@@ -676,14 +831,9 @@ def _tool_label(tool: Tool, rule_id: str, rule_props: Doc | None) -> Claim | Non
         return _gosec_label(rule_props)
     if tool.name.lower() == "devskim":
         return _devskim_label(rule_props)
-    if "trivy" not in tool.name.lower():
+    if not _is_trivy(tool):
         return None
-    candidates: list[str] = []
-    if rule_id.startswith("[") and "]" in rule_id:
-        candidates.append(rule_id[1 : rule_id.index("]")])
-    if rule_props is not None and rule_props.is_obj():
-        candidates.extend(rule_props.get("tags").texts())
-    for word in candidates:
+    for word in _trivy_words(rule_id, rule_props):
         if word.upper() in LABEL_MAPS["trivy"]:
             claim = claim_from_label("trivy", word)
             if claim is not None:
@@ -716,6 +866,15 @@ def _devskim_label(rule_props: Doc | None) -> Claim | None:
     if rule_props is None or not rule_props.is_obj():
         return None
     return claim_from_label("devskim", rule_props.get("DevSkimSeverity").value)
+
+
+def _line_value(text: str, key: str) -> str:
+    """The value of the first ``key: value`` line of ``text``, or ``""``."""
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip() == key:
+            return value.strip()
+    return ""
 
 
 def _named_package(text: str, version_key: str) -> Package | None:
@@ -830,10 +989,16 @@ def _secret_fingerprint(result: Doc, rule_id: str, location: Location | None) ->
 
 
 def _fingerprint(result: Doc, rule_id: str, location: Location | None) -> str:
+    """The tool's own fingerprints, else rule and place.
+
+    A placeholder value (Semgrep without login writes ``matchBasedId/v1: "requires login"`` on
+    every result) or an empty one is no fingerprint: the place stands for the finding instead.
+    """
     for field in ("fingerprints", "partialFingerprints"):
         prints = result.get(field)
         if prints.is_obj() and prints.obj():
             pairs = sorted((k, v.text()) for k, v in prints.members() if not v.is_obj())
+            pairs = [(k, v) for k, v in pairs if not is_placeholder_fingerprint(v)]
             if pairs:
                 return fingerprint(rule_id, *(f"{k}={v}" for k, v in pairs))
     where = (location.path, location.line, location.column) if location else ()

@@ -25,7 +25,7 @@ from golive.core.findings import (
 )
 from golive.core.severity import claim_from_label
 from golive.core.severity import resolve as resolve_severity
-from golive.evidence._common import fingerprint
+from golive.evidence._common import fingerprint, is_placeholder_fingerprint
 from golive.evidence._doc import Doc
 
 FORMAT = "semgrep"
@@ -65,7 +65,7 @@ def read(doc: Doc) -> ScanReport:
                 ),
                 location=Location(path=path, line=line, column=col),
                 fingerprint=fingerprint(rule, native)
-                if native and native != "requires login"
+                if not is_placeholder_fingerprint(native)
                 else fingerprint(rule, path, line, col),
                 confidence=meta.get("confidence").opt_text() if meta.is_obj() else None,
                 suppressions=(Suppression(mechanism="nosemgrep"),) if ignored else (),

@@ -2,7 +2,8 @@
 
 SPDX carries no vulnerabilities. Read: ``spdxVersion``, ``documentNamespace``
 (the document id), ``creationInfo.creators`` (the tool), and per package
-``SPDXID``, ``name``, ``versionInfo``, ``supplier``, ``licenseConcluded`` and the
+``SPDXID``, ``name``, ``versionInfo``, ``supplier``, ``licenseConcluded`` (else
+``licenseDeclared``: syft concludes nothing and declares what it found) and the
 purl from ``externalRefs`` (``referenceType: purl``). ``NOASSERTION`` and
 ``NONE`` become None. UTF-16 files and control characters are handled by the
 loader; a package without a name is noted, not guessed. The creating tool is
@@ -94,7 +95,8 @@ def read(doc: Doc) -> ScanReport:
                 purl=normal or purl,
                 ref=pkg.get("SPDXID").opt_text(),
                 supplier=_value(pkg.get("supplier")),
-                license=_value(pkg.get("licenseConcluded")),
+                # syft writes every licence as declared and NOASSERTION as concluded
+                license=_value(pkg.get("licenseConcluded")) or _value(pkg.get("licenseDeclared")),
             )
         )
     if missing:
