@@ -109,6 +109,15 @@ def test_compiled_leaves_and_levels_equal_the_python_ones_for_any_text(
         assert native.levels(found[0]) == found
 
 
+def test_levels_are_the_rfc_9162_perfect_subtree_hashes() -> None:
+    leaves = [core.leaf_hash(bytes([n]) * n) for n in range(16)]
+    found = native.levels(b"".join(leaves))
+    assert found[-1] == merkle.root_from_level(leaves)
+    assert [len(level) for level in found] == [512, 256, 128, 64, 32]
+    with pytest.raises(ValueError, match="power of two"):
+        native.levels(b"\0" * 96)
+
+
 @settings(max_examples=60, deadline=None)
 @given(entries=st.lists(st.binary(max_size=300), max_size=40))
 def test_compiled_leaf_hashes_and_levels_equal_hashlib(entries: list[bytes]) -> None:
