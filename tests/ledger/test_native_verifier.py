@@ -116,6 +116,7 @@ def test_levels_are_the_rfc_9162_perfect_subtree_hashes() -> None:
     assert [len(level) for level in found] == [512, 256, 128, 64, 32]
     with pytest.raises(ValueError, match="power of two"):
         native.levels(b"\0" * 96)
+    assert audit._levels_of(b"".join(leaves)) == found  # the Python twin
 
 
 @settings(max_examples=60, deadline=None)

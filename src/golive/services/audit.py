@@ -1002,16 +1002,23 @@ def _pg_subtree(connection: sa.Connection, start: int, stop: int) -> list[bytes]
     leaves = ledger.pg_leaf_hashes(connection, start, stop)
     if leaves is None:
         return None
+    levels = native.levels(leaves) if native.enabled() else _levels_of(leaves)
+    for level, hashes in enumerate(levels):
+        low = start >> level
+        if ledger.pg_node_hashes(connection, level, low, low + len(hashes) // 32) != hashes:
+            return None
+    return levels
+
+
+def _levels_of(leaves: bytes) -> list[bytes]:
+    """:func:`golive.native.levels` in Python: the levels of a perfect tree over
+    concatenated leaf hashes, each concatenated."""
     level = [leaves[i : i + 32] for i in range(0, len(leaves), 32)]
     levels = [leaves]
-    while True:
-        low = start >> (len(levels) - 1)
-        if ledger.pg_node_hashes(connection, len(levels) - 1, low, low + len(level)) != levels[-1]:
-            return None
-        if len(level) == 1:
-            return levels
+    while len(level) > 1:
         level = merkle.level_up(level)
         levels.append(b"".join(level))
+    return levels
 
 
 def _node_in(levels: Sequence[bytes], start: int, lo: int, hi: int) -> bytes:
