@@ -37,21 +37,48 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
         elif c == "?":
             out.append("[^/]")
             i += 1
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end + 1
+        elif c == "[" and (found := _bracket(pattern, i)) is not None:
+            regex, i = found
+            out.append(regex)
         else:
             out.append(re.escape(c))
             i += 1
     return re.compile("".join(out) + r"\Z", re.DOTALL)
+
+
+def _bracket(pattern: str, i: int) -> tuple[str, int] | None:
+    """The regular expression for the set that opens at ``pattern[i]`` (``[``) and the
+    index after it, or None when it never closes (the ``[`` is then literal).
+
+    As in git's wildmatch: ``!`` or ``^`` first negates; a ``]`` first (after any ``!``) is
+    a member, so ``[]]`` and ``[!]]`` are sets; ``a-z`` is a range, and a reversed one
+    (``z-a``) matches nothing; every other character, ``\\`` included, is a member as it
+    is. A set left empty matches nothing, its negation any character."""
+    j = i + 1
+    negate = pattern.startswith(("!", "^"), j)
+    if negate:
+        j += 1
+    first = j
+    if pattern.startswith("]", j):
+        j += 1
+    end = pattern.find("]", j)
+    if end == -1:
+        return None
+    body = pattern[first:end]
+    members: list[str] = []
+    k = 0
+    while k < len(body):
+        if k + 2 < len(body) and body[k + 1] == "-":
+            low, high = body[k], body[k + 2]
+            if low <= high:
+                members.append(f"{re.escape(low)}-{re.escape(high)}")
+            k += 3
+        else:
+            members.append(re.escape(body[k]))
+            k += 1
+    if not members:
+        return ("." if negate else "(?!)"), end + 1
+    return "[" + ("^" if negate else "") + "".join(members) + "]", end + 1
 
 
 def matches(pattern: str, name: str) -> bool:
