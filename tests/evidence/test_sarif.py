@@ -200,10 +200,54 @@ def test_sarif_run_without_results_array_is_incomplete():
 
 
 def test_sarif_file_uri_and_uri_base_id_are_resolved_and_invalid_uri_kept():
+    """Paths are relative to the scan root (the base id %SRCROOT% = file:///build/src/), as
+    GitHub code scanning shows them: the same file reads the same on every runner."""
     lines = _by_line(scan(CODEQL))
-    assert lines[30].location.path == "/build/src/app/views.py"
-    assert lines[31].location.path == "/build/src/views/home page.py"
+    assert lines[30].location.path == "app/views.py"
+    assert lines[31].location.path == "views/home page.py"
     assert lines[32].location.path == "http://[invalid"
+
+
+def _paths_under(bases: dict[str, dict[str, str]], *locations: tuple[str, str]) -> list[str]:
+    results = [
+        {
+            "ruleId": "R1",
+            "level": "error",
+            "message": {"text": f"finding {n}"},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": base}}}
+            ],
+        }
+        for n, (uri, base) in enumerate(locations)
+    ]
+    report = _only(from_json(sarif_log(results, originalUriBaseIds=bases)))
+    return [f.location.path for f in report.findings if f.location]
+
+
+def test_sarif_paths_are_relative_to_the_scan_root_on_any_runner():
+    """GitHub Actions and a laptop name different roots; the paths are the same."""
+    for root in ("file:///home/runner/work/app/app/", "file:///C:/src/app/", "/builds/app"):
+        assert _paths_under(
+            {"SRCROOT": {"uri": root}, "PKG": {"uri": "pkg/", "uriBaseId": "SRCROOT"}},
+            ("src/a.py", "SRCROOT"),
+            ("b.py", "PKG"),
+            ("c.py", ""),
+        ) == ["src/a.py", "pkg/b.py", "c.py"]
+
+
+def test_sarif_absolute_uris_under_a_root_are_relative_and_others_kept():
+    bases = {"ROOTPATH": {"uri": "file:///ci/app/"}}
+    assert _paths_under(
+        bases,
+        ("file:///ci/app/infra/s3.tf", ""),
+        ("file:///etc/passwd", ""),
+        ("src/%C3%A9t%C3%A9.py", "ROOTPATH"),
+    ) == ["infra/s3.tf", "/etc/passwd", "src/été.py"]
+
+
+def test_sarif_base_ids_that_name_each_other_do_not_loop():
+    bases = {"A": {"uri": "a/", "uriBaseId": "B"}, "B": {"uri": "b/", "uriBaseId": "A"}}
+    assert _paths_under(bases, ("x.py", "A")) == ["b/a/x.py"]
 
 
 def test_sarif_revision_id_binds_the_report_to_a_commit():

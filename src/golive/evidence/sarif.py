@@ -263,14 +263,12 @@ def _run_kind(tool: Tool, rules: _Rules) -> ScanKind:
     return kind
 
 
-def _base_uris(run: Doc) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _base_uris(run: Doc) -> _Bases:
+    raw: dict[str, tuple[str, str]] = {}
     for name, base in run.get("originalUriBaseIds").members():
         if base.is_obj():
-            uri = base.get("uri").text()
-            parent = base.get("uriBaseId").text()
-            out[name] = uri if not parent else f"{parent}:{uri}"
-    return out
+            raw[name] = (base.get("uri").text(), base.get("uriBaseId").text())
+    return _Bases.resolve(raw)
 
 
 def _rule_for(
@@ -313,7 +311,7 @@ class _Run:
     kind: ScanKind
     driver: _Rules
     extensions: list[_Rules]
-    base_uris: dict[str, str]
+    base_uris: _Bases
     source: str
     label: str
     notes: list[str]
@@ -625,7 +623,7 @@ class _Fast:
             elif region is not None:
                 raise _Bail
             return Location(
-                path=_path(uri, base, self.base_uris), line=line, column=col, end_line=end
+                path=self.base_uris.path(uri, base), line=line, column=col, end_line=end
             )
         return None
 
@@ -905,7 +903,7 @@ def _viewer_hides(suppressions: tuple[Suppression, ...]) -> bool:
     return any(s.status != "rejected" for s in suppressions)
 
 
-def _location(result: Doc, base_uris: dict[str, str]) -> Location | None:
+def _location(result: Doc, base_uris: _Bases) -> Location | None:
     for loc in result.get("locations").objects():
         phys = loc.get("physicalLocation")
         if not phys.is_obj():
@@ -917,48 +915,107 @@ def _location(result: Doc, base_uris: dict[str, str]) -> Location | None:
         line = region.get("startLine").integer() if region.is_obj() else 0
         col = region.get("startColumn").integer() if region.is_obj() else 0
         end = region.get("endLine").integer() if region.is_obj() else 0
-        return Location(path=_path(uri, base, base_uris), line=line, column=col, end_line=end)
+        return Location(path=base_uris.path(uri, base), line=line, column=col, end_line=end)
     return None
 
 
-def _path(uri: str, base: str, base_uris: dict[str, str]) -> str:
-    """A readable path: ``file:///`` stripped, percent-decoding undone, base ids resolved.
+@dataclass(frozen=True, slots=True)
+class _Bases:
+    """A run's ``originalUriBaseIds``, for turning result URIs into paths.
 
-    A relative reference with backslashes is a Windows path written as it was (KICS on
-    Windows writes ``infra\\alb.yaml``; a URI has no literal backslash): it reads with ``/``,
-    as the same file scanned on Linux does, so waivers and fingerprints match across runners.
+    Paths are relative to the scan root, as GitHub code scanning shows them: a base id that
+    resolves to an absolute location (``%SRCROOT%`` = ``file:///home/runner/work/app/app/``,
+    Trivy's ``ROOTPATH``) is the root, so ``uri: src/a.py`` under it reads ``src/a.py`` on
+    every runner, and an absolute ``file:///home/runner/work/app/app/src/a.py`` reads the
+    same. A base nested in another (``{"uri": "pkg/", "uriBaseId": "SRCROOT"}``) keeps its
+    part (``pkg/src/a.py``); a relative base with no root is kept as written. Waivers,
+    fingerprints and de-duplication then see one path for one file, and no decision carries
+    the scanner machine's directories.
     """
-    if "\\" in uri and ":" not in uri:
-        uri = uri.replace("\\", "/")
-    if ":" not in uri and "%" not in uri:  # a plain relative path: nothing to decode
-        path = uri
-        prefix = base_uris.get(base, "") if base else ""
-        if not prefix:
-            return path
-        return _join(prefix, path)
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return uri  # an invalid URI is shown as written
-    if parts.scheme == "file":
-        path = unquote(parts.path)
-        if _DRIVE.match(path):  # file:///C:/x is the Windows path C:/x (ESLint on Windows)
-            path = path[1:]
-    elif parts.scheme:
+
+    prefixes: dict[str, str]  # base id -> the path prefix below the root ("" for a root)
+    roots: tuple[str, ...]  # the outermost absolute roots ("/home/runner/work/app/app/")
+
+    @classmethod
+    def resolve(cls, raw: dict[str, tuple[str, str]]) -> _Bases:
+        """From ``{id: (uri, parent id)}``; cycles and unknown parents end the chain."""
+
+        def absolute(name: str, seen: frozenset[str]) -> tuple[str, bool]:
+            uri, parent = raw[name]
+            path = _local_path(uri)
+            if path is not None:
+                return path, True
+            if parent in raw and parent not in seen:
+                above, is_absolute = absolute(parent, seen | {parent})
+                return _join(above, uri), is_absolute
+            return uri, False
+
+        resolved = {name: absolute(name, frozenset({name})) for name in raw}
+        roots = {path.rstrip("/") + "/" for path, is_abs in resolved.values() if is_abs}
+        outermost = sorted(r for r in roots if not any(o != r and r.startswith(o) for o in roots))
+        bases = cls({}, tuple(outermost))
+        for name, (path, is_absolute) in resolved.items():
+            bases.prefixes[name] = bases.relative(path) if is_absolute else path
+        return bases
+
+    def relative(self, path: str) -> str:
+        """``path`` below its root, or as it is when under none."""
+        for root in self.roots:
+            if path.startswith(root):
+                return path[len(root) :]
+            if path + "/" == root:
+                return ""
+        return path
+
+    def path(self, uri: str, base: str) -> str:
+        """A readable path: ``file:///`` stripped, percent-decoding undone, base ids
+        resolved, relative to the scan root.
+
+        A relative reference with backslashes is a Windows path written as it was (KICS on
+        Windows writes ``infra\\alb.yaml``; a URI has no literal backslash): it reads with
+        ``/``, as the same file scanned on Linux does, so waivers and fingerprints match
+        across runners.
+        """
+        if "\\" in uri and ":" not in uri:
+            uri = uri.replace("\\", "/")
+        if ":" not in uri and "%" not in uri:  # a plain relative path: nothing to decode
+            path = uri
+        else:
+            try:
+                parts = urlsplit(uri)
+            except ValueError:
+                return uri  # an invalid URI is shown as written
+            if parts.scheme == "file":
+                path = unquote(parts.path)
+                if _DRIVE.match(path):  # file:///C:/x is the Windows path C:/x (ESLint on Windows)
+                    path = path[1:]
+            elif parts.scheme:
+                return uri
+            else:
+                path = unquote(uri)
+        if path.startswith("/") or _DRIVE_PATH.match(path):
+            return self.relative(path)
+        prefix = self.prefixes.get(base, "") if base else ""
+        return _join(prefix, path) if prefix else path
+
+
+def _local_path(uri: str) -> str | None:
+    """The absolute local path a base URI names (``file:`` URIs, ``/x``, ``C:/x``), or None."""
+    if uri.startswith("file:"):
+        with contextlib.suppress(ValueError):
+            path = unquote(urlsplit(uri).path)
+            return path[1:] if _DRIVE.match(path) else path
+        return None
+    if uri.startswith("/") or _DRIVE_PATH.match(uri):
         return uri
-    else:
-        path = unquote(uri)
-    prefix = base_uris.get(base, "")
-    return _join(prefix, path) if prefix else path
+    return None
 
 
 _DRIVE = re.compile(r"^/[A-Za-z]:[/\\]")
+_DRIVE_PATH = re.compile(r"^[A-Za-z]:[/\\]")
 
 
 def _join(prefix: str, path: str) -> str:
-    if prefix.startswith("file://"):
-        with contextlib.suppress(ValueError):
-            prefix = unquote(urlsplit(prefix).path)
     if prefix and not path.startswith("/"):
         return prefix.rstrip("/") + "/" + path
     return path
