@@ -14,7 +14,9 @@ CORE_FILES = sorted((SRC / "core").rglob("*.py"))
 #: Third-party libraries the core may use: pure computation, no I/O of their own.
 PURE_LIBRARIES = {"pydantic", "pydantic_core", "yaml", "cvss", "packageurl", "cryptography"}
 #: golive modules outside core/ that the core may import (leaf modules with no I/O).
-GOLIVE_LEAVES = {"golive", "golive.errors"}
+#: ``golive.native`` is computation (hashing in C, the same answers as the Python loops); the
+#: one thing it reads from outside is its switch, ``GOLIVE_NO_NATIVE``, once at import.
+GOLIVE_LEAVES = {"golive", "golive.errors", "golive.native"}
 #: Standard-library modules that reach the outside world or the environment.
 IMPURE_STDLIB = {
     "os",
@@ -47,6 +49,12 @@ def _imports(tree: ast.AST) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module == "golive" and node.level == 0:
+            # from golive import X: the submodule golive.X when there is one
+            for alias in node.names:
+                sub = SRC / alias.name
+                is_module = sub.is_dir() or sub.with_suffix(".py").is_file()
+                found.append((node.lineno, f"golive.{alias.name}" if is_module else "golive"))
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append((node.lineno, node.module))
     return found
