@@ -142,6 +142,44 @@ def test_trivy_secret_only_sarif_is_a_secret_scan(tmp_path):
     assert report.kind is ScanKind.SECRETS  # type: ignore[union-attr]
 
 
+def test_trivy_licence_results_in_sarif_are_left_out_with_a_note(tmp_path):
+    """`trivy fs --scanners vuln,license --format sarif`: Trivy's writer gives a licence the
+    rule name `License`, the tags `["license", "security", SEVERITY]` and an id
+    `category:name`. Not a vulnerability of the SCA part (Trivy's JSON reader leaves its
+    `Licenses` out too), so a restricted licence cannot block as a HIGH code finding."""
+    log = json.loads((PUBLIC / "sarif-trivy-fs-secret-and-vulnerability.sarif").read_text())
+    run = log["runs"][0]
+    before = len(
+        read_path(PUBLIC / "sarif-trivy-fs-secret-and-vulnerability.sarif").evidence.findings
+    )  # type: ignore[union-attr]
+    rules = run["tool"]["driver"]["rules"]
+    rules.append(
+        {
+            "id": "restricted:GPL-3.0-only",
+            "name": "License",
+            "shortDescription": {"text": "GPL-3.0-only"},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["license", "security", "HIGH"], "security-severity": "8.0"},
+        }
+    )
+    run["results"].append(
+        {
+            "ruleId": "restricted:GPL-3.0-only",
+            "ruleIndex": len(rules) - 1,
+            "level": "error",
+            "message": {"text": "Artifact: requirements.txt\nLicense GPL-3.0-only\nPkgName: x"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": "requirements.txt"}}}],
+        }
+    )
+    path = tmp_path / "trivy-licences.sarif"
+    path.write_text(json.dumps(log))
+
+    report = read_path(path).evidence
+    assert len(report.findings) == before  # type: ignore[union-attr]
+    assert all("GPL" not in f.rule_id for f in report.findings)  # type: ignore[union-attr]
+    assert any("1 licence result(s)" in n for n in report.notes)  # type: ignore[union-attr]
+
+
 def test_trivy_image_sarif_run_properties_bind_the_report_to_the_image():
     report = scan("public/sarif-trivy-image-run-properties.sarif")
     assert report.binding.digests == (

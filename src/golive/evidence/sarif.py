@@ -226,6 +226,12 @@ def _read_run(
     fast = _Fast(context)
     absent = 0
     not_findings = 0
+    licences = 0
+    # Trivy's licence scanner writes its results into the same log: not security findings
+    # (Trivy's JSON reader leaves its Licenses out the same way)
+    licence_rules = _is_trivy(tool) and any(
+        _trivy_class(rule) == "license" for rule in driver_rules.by_index
+    )
     for result in results.objects():
         raw = result.value
         if type(raw) is dict and raw.keys() <= _FAST_KEYS:
@@ -241,7 +247,16 @@ def _read_run(
         if baseline == "absent":
             absent += 1
             continue
+        if licence_rules:
+            _, rule = _rule_for(result, driver_rules, extensions, label, [])
+            if rule is not None and _trivy_class(rule) == "license":
+                licences += 1
+                continue
         findings.append(_finding(result, context))
+    if licences:
+        notes.append(
+            f"{label}: {licences} licence result(s) are not security findings and are left out"
+        )
     if absent:
         notes.append(f"{label}: {absent} result(s) with baselineState absent are not findings")
     if not_findings:
