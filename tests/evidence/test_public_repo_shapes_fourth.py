@@ -142,6 +142,13 @@ def test_trivy_secret_only_sarif_is_a_secret_scan(tmp_path):
     assert report.kind is ScanKind.SECRETS  # type: ignore[union-attr]
 
 
+def test_trivy_vulnerability_sarif_title_is_the_vulnerability_not_the_package_block():
+    (finding,) = scan("public/sarif-trivy-image-run-properties.sarif").findings
+    assert finding.title == "openssl: a made-up flaw for a test fixture"
+    assert finding.package is not None
+    assert (finding.package.name, finding.package.version) == ("libssl3", "3.0.14-1~deb12u2")
+
+
 def test_trivy_licence_results_in_sarif_are_left_out_with_a_note(tmp_path):
     """`trivy fs --scanners vuln,license --format sarif`: Trivy's writer gives a licence the
     rule name `License`, the tags `["license", "security", SEVERITY]` and an id

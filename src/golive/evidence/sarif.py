@@ -401,6 +401,10 @@ def _finding(result: Doc, run: _Run) -> Finding:
         message = _line_value(message, "Message") or (
             rule.get("shortDescription").get("text").text() or message
         )
+    if trivy_class == "vulnerability" and rule is not None:
+        # Trivy's message is a block of ``Package:``/``Installed Version:``/... lines (the
+        # package is read from it below); the vulnerability's title is the rule's
+        message = rule.get("shortDescription").get("text").text() or message
     ids = vuln_ids_in(rule_id) if kind is ScanKind.SCA else []
     pkg = None
     snyk = _is_snyk_sca(tool, kind) and rule is not None
