@@ -411,7 +411,7 @@ static PyObject *leaf_hashes(PyObject *self, PyObject *arg) {
             return NULL;
         }
     }
-    unsigned char *hashes = malloc((size_t)(HASH * (n ? n : 1)));
+    unsigned char *hashes = malloc((size_t)(n > 0 ? n : 1) * HASH);
     if (hashes == NULL) {
         Py_DECREF(seq);
         return PyErr_NoMemory();
@@ -449,7 +449,7 @@ static PyObject *level_up_list(PyObject *self, PyObject *arg) {
         }
     }
     Py_ssize_t pairs = n / 2;
-    unsigned char *hashes = malloc((size_t)(HASH * (pairs ? pairs : 1)));
+    unsigned char *hashes = malloc((size_t)(pairs > 0 ? pairs : 1) * HASH);
     if (hashes == NULL) {
         Py_DECREF(seq);
         return PyErr_NoMemory();
@@ -509,11 +509,325 @@ fail:
     return NULL;
 }
 
+/* ---- export bundles -------------------------------------------------------------------- */
+
+/* A strict JSON scanner over UTF-8 bytes: positions only, no values built. */
+typedef struct {
+    const unsigned char *p;
+    const unsigned char *end;
+    int depth;
+} scanner;
+
+#define MAX_DEPTH 512
+
+static void skip_ws(scanner *s) {
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
+}
+
+/* a string token from its opening quote; 0 on success (s->p after the closing quote) */
+static int scan_string(scanner *s, int *escaped) {
+    if (s->p >= s->end || *s->p != '"') return -1;
+    s->p++;
+    *escaped = 0;
+    while (s->p < s->end) {
+        unsigned char c = *s->p;
+        if (c == '"') {
+            s->p++;
+            return 0;
+        }
+        if (c < 0x20) return -1;
+        if (c == '\\') {
+            *escaped = 1;
+            if (s->p + 1 >= s->end) return -1;
+            unsigned char e = s->p[1];
+            if (e == 'u') {
+                if (s->p + 5 >= s->end) return -1;
+                for (int k = 2; k < 6; k++) {
+                    unsigned char h = s->p[k];
+                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F')))
+                        return -1;
+                }
+                s->p += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == 0) return -1;
+            s->p += 2;
+            continue;
+        }
+        s->p++;
+    }
+    return -1;
+}
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+static int scan_number(scanner *s) {
+    const unsigned char *p = s->p;
+    if (p < s->end && *p == '-') p++;
+    if (p >= s->end) return -1;
+    if (*p == '0') {
+        p++;
+    } else if (is_digit(*p)) {
+        while (p < s->end && is_digit(*p)) p++;
+    } else {
+        return -1;
+    }
+    if (p < s->end && *p == '.') {
+        p++;
+        if (p >= s->end || !is_digit(*p)) return -1;
+        while (p < s->end && is_digit(*p)) p++;
+    }
+    if (p < s->end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < s->end && (*p == '+' || *p == '-')) p++;
+        if (p >= s->end || !is_digit(*p)) return -1;
+        while (p < s->end && is_digit(*p)) p++;
+    }
+    s->p = p;
+    return 0;
+}
+
+static int scan_literal(scanner *s, const char *word) {
+    size_t n = strlen(word);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0) return -1;
+    s->p += n;
+    return 0;
+}
+
+/* Scan one value; with out, append it without insignificant whitespace. */
+static int scan_value(scanner *s, buffer *out) {
+    skip_ws(s);
+    if (s->p >= s->end) return -1;
+    const unsigned char *start = s->p;
+    unsigned char c = *s->p;
+    int escaped;
+    if (c == '{' || c == '[') {
+        unsigned char close = c == '{' ? '}' : ']';
+        if (++s->depth > MAX_DEPTH) return -1;
+        s->p++;
+        if (out && buf_put(out, &c, 1) < 0) return -2;
+        skip_ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            s->depth--;
+            return out && buf_put(out, &close, 1) < 0 ? -2 : 0;
+        }
+        for (;;) {
+            if (c == '{') {
+                skip_ws(s);
+                const unsigned char *key = s->p;
+                if (scan_string(s, &escaped) < 0) return -1;
+                if (out && buf_put(out, key, (size_t)(s->p - key)) < 0) return -2;
+                skip_ws(s);
+                if (s->p >= s->end || *s->p != ':') return -1;
+                s->p++;
+                if (out && BUF_LIT(out, ":") < 0) return -2;
+            }
+            int rc = scan_value(s, out);
+            if (rc < 0) return rc;
+            skip_ws(s);
+            if (s->p >= s->end) return -1;
+            if (*s->p == ',') {
+                s->p++;
+                if (out && BUF_LIT(out, ",") < 0) return -2;
+                continue;
+            }
+            if (*s->p != close) return -1;
+            s->p++;
+            s->depth--;
+            return out && buf_put(out, &close, 1) < 0 ? -2 : 0;
+        }
+    }
+    int rc;
+    if (c == '"')
+        rc = scan_string(s, &escaped);
+    else if (c == 't')
+        rc = scan_literal(s, "true");
+    else if (c == 'f')
+        rc = scan_literal(s, "false");
+    else if (c == 'n')
+        rc = scan_literal(s, "null");
+    else
+        rc = scan_number(s);
+    if (rc < 0) return -1;
+    return out && buf_put(out, start, (size_t)(s->p - start)) < 0 ? -2 : 0;
+}
+
+static int key_is(const unsigned char *key, const unsigned char *after, const char *word) {
+    size_t n = strlen(word);
+    return (size_t)(after - key) == n + 2 && memcmp(key + 1, word, n) == 0;
+}
+
+/* One entry object: its top-level members but "personal", without whitespace, as the leaf
+ * text into out; *personal set when it has that member. */
+static int scan_entry(scanner *s, buffer *out, int *personal) {
+    skip_ws(s);
+    if (s->p >= s->end || *s->p != '{') return -1;
+    s->p++;
+    *personal = 0;
+    if (BUF_LIT(out, "{") < 0) return -2;
+    int written = 0, escaped;
+    skip_ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        return BUF_LIT(out, "}") < 0 ? -2 : 0;
+    }
+    for (;;) {
+        skip_ws(s);
+        const unsigned char *key = s->p;
+        if (scan_string(s, &escaped) < 0) return -1;
+        const unsigned char *after = s->p;
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != ':') return -1;
+        s->p++;
+        if (!escaped && key_is(key, after, "personal")) {
+            if (*personal) return -1; /* twice: the Python path decides */
+            *personal = 1;
+            int rc = scan_value(s, NULL);
+            if (rc < 0) return rc;
+        } else {
+            if ((written && BUF_LIT(out, ",") < 0) || buf_put(out, key, (size_t)(after - key)) < 0 ||
+                BUF_LIT(out, ":") < 0)
+                return -2;
+            int rc = scan_value(s, out);
+            if (rc < 0) return rc;
+            written = 1;
+        }
+        skip_ws(s);
+        if (s->p >= s->end) return -1;
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p != '}') return -1;
+        s->p++;
+        return BUF_LIT(out, "}") < 0 ? -2 : 0;
+    }
+}
+
+PyDoc_STRVAR(bundle_entries_doc,
+"bundle_entries(data, /)\n--\n\n"
+"Scan an export bundle (JSON bytes): the byte span of its top-level ``entries`` array, the\n"
+"RFC 9162 leaf hash of each entry taken as its text without insignificant whitespace and\n"
+"without its ``personal`` member (a list), and the position and byte span of each\n"
+"entry that has one: ``(start, end, hashes, [(position, start, end), ...])``. None when the bytes are not one\n"
+"JSON object with exactly one plain ``entries`` array of objects, or any key of the object\n"
+"is written with escapes; the caller then parses the bundle as a whole.");
+
+static PyObject *bundle_entries(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    scanner s = {(const unsigned char *)view.buf, (const unsigned char *)view.buf + view.len, 0};
+    const unsigned char *base = s.p;
+    buffer hashes = {NULL, 0, 0}, leaf = {NULL, 0, 0};
+    int64_t *spans = NULL;
+    size_t nspans = 0, capspans = 0;
+    Py_ssize_t array_start = -1, array_end = -1;
+    int rc = 0, found = 0, escaped;
+    Py_BEGIN_ALLOW_THREADS
+    skip_ws(&s);
+    if (s.p >= s.end || *s.p != '{') rc = -1;
+    else s.p++;
+    skip_ws(&s);
+    if (rc == 0 && s.p < s.end && *s.p == '}') { s.p++; }
+    else while (rc == 0) {
+        skip_ws(&s);
+        const unsigned char *key = s.p;
+        if (scan_string(&s, &escaped) < 0 || escaped) { rc = -1; break; }
+        const unsigned char *after = s.p;
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p != ':') { rc = -1; break; }
+        s.p++;
+        skip_ws(&s);
+        if (key_is(key, after, "entries")) {
+            if (found++ || s.p >= s.end || *s.p != '[') { rc = -1; break; }
+            array_start = s.p - base;
+            s.p++;
+            skip_ws(&s);
+            int first = 1;
+            while (rc == 0) {
+                skip_ws(&s);
+                if (s.p < s.end && *s.p == ']' && first) { s.p++; break; }
+                const unsigned char *entry = s.p;
+                int personal;
+                leaf.len = 0;
+                if (BUF_LIT(&leaf, "\x00") < 0) { rc = -2; break; }
+                rc = scan_entry(&s, &leaf, &personal);
+                if (rc < 0) break;
+                if (buf_reserve(&hashes, HASH) < 0) { rc = -2; break; }
+                sha256(leaf.data, leaf.len, hashes.data + hashes.len);
+                hashes.len += HASH;
+                if (personal) {
+                    if (nspans == capspans) {
+                        size_t cap = capspans ? capspans * 2 : 64;
+                        int64_t *grown = realloc(spans, cap * 3 * sizeof *spans);
+                        if (grown == NULL) { rc = -2; break; }
+                        spans = grown;
+                        capspans = cap;
+                    }
+                    spans[3 * nspans] = (int64_t)(hashes.len / HASH - 1);
+                    spans[3 * nspans + 1] = entry - base;
+                    spans[3 * nspans + 2] = s.p - base;
+                    nspans++;
+                }
+                first = 0;
+                skip_ws(&s);
+                if (s.p < s.end && *s.p == ',') { s.p++; continue; }
+                if (s.p < s.end && *s.p == ']') { s.p++; break; }
+                rc = -1;
+            }
+            array_end = s.p - base;
+        } else {
+            rc = scan_value(&s, NULL);
+        }
+        if (rc < 0) break;
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ',') { s.p++; continue; }
+        if (s.p < s.end && *s.p == '}') { s.p++; break; }
+        rc = -1;
+    }
+    if (rc == 0) {
+        skip_ws(&s);
+        if (s.p != s.end || !found) rc = -1;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    free(leaf.data);
+    PyObject *result = NULL;
+    if (rc == -2) {
+        PyErr_NoMemory();
+    } else if (rc < 0) {
+        result = Py_None;
+        Py_INCREF(result);
+    } else {
+        PyObject *blob = hash_list(hashes.data, (Py_ssize_t)(hashes.len / HASH));
+        PyObject *list = PyList_New((Py_ssize_t)nspans);
+        if (blob != NULL && list != NULL) {
+            for (size_t i = 0; i < nspans; i++) {
+                PyObject *pair = Py_BuildValue("(LLL)", (long long)spans[3 * i],
+                                               (long long)spans[3 * i + 1], (long long)spans[3 * i + 2]);
+                if (pair == NULL) { Py_CLEAR(list); break; }
+                PyList_SET_ITEM(list, (Py_ssize_t)i, pair);
+            }
+        }
+        if (blob != NULL && list != NULL)
+            result = Py_BuildValue("(nnOO)", array_start, array_end, blob, list);
+        Py_XDECREF(blob);
+        Py_XDECREF(list);
+    }
+    free(hashes.data);
+    free(spans);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"sqlite_subtree", sqlite_subtree, METH_VARARGS, sqlite_subtree_doc},
     {"levels", levels, METH_O, levels_doc},
     {"leaf_hashes", leaf_hashes, METH_O, leaf_hashes_doc},
     {"level_up", level_up_list, METH_O, level_up_doc},
+    {"bundle_entries", bundle_entries, METH_O, bundle_entries_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -75,3 +75,15 @@ def level_up(level: list[bytes]) -> list[bytes]:
     node that is not 32 bytes."""
     hashes: list[bytes] = _module().level_up(level)
     return hashes
+
+
+def bundle_entries(
+    data: bytes,
+) -> tuple[int, int, list[bytes], list[tuple[int, int, int]]] | None:
+    """Scan an export bundle's bytes: the byte span of its ``entries`` array, each entry's
+    RFC 9162 leaf hash from its text without whitespace and without ``personal``, and
+    ``(position, start, end)`` of each entry that has ``personal``; None when the bytes are
+    not one JSON object with one plain ``entries`` array of objects."""
+    found: tuple[int, int, list[bytes], list[tuple[int, int, int]]] | None
+    found = _module().bundle_entries(data)
+    return found

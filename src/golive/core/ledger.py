@@ -574,9 +574,11 @@ def verify_range(
         _check_segment(start, end, size)
     except InputError as exc:
         raise VerificationError(str(exc)) from None
-    for value in (*leaf_hashes, *proof, root):
-        if not isinstance(value, bytes) or len(value) != HASH_SIZE:
-            raise VerificationError(f"a hash in the range proof is not {HASH_SIZE} bytes")
+    values = (*leaf_hashes, *proof, root)  # checked by C loops: a million leaves is common
+    if not all(map(isinstance, values, itertools.repeat(bytes))) or not all(
+        map(HASH_SIZE.__eq__, map(len, values))
+    ):
+        raise VerificationError(f"a hash in the range proof is not {HASH_SIZE} bytes")
     elements = iter(proof)
 
     def mth(lo: int, hi: int) -> bytes:
@@ -685,6 +687,110 @@ def verify_bundle(
     Malformed bundles raise :class:`InputError` naming the field; anything that does not
     check out raises :class:`VerificationError`.
     """
+    anchor = _bundle_anchor(bundle, verifiers, origin)
+    start, end, tree_size = anchor.start, anchor.end, anchor.tree_size
+    raw_entries = _field(bundle, "entries", list, "bundle")
+    if len(raw_entries) > MAX_BUNDLE_ENTRIES:
+        raise InputError(f"bundle.entries: more than {MAX_BUNDLE_ENTRIES} entries")
+    if len(raw_entries) != end - start:
+        raise VerificationError(
+            f"bundle holds {len(raw_entries)} entries for the range [{start}, {end}) "
+            f"of a tree of size {tree_size}"
+        )
+    root = anchor.roots[tree_size]
+    fast = _fast_entries(bundle, raw_entries, start, tree_size, root)
+    if fast is not None:
+        personal_checked = fast
+    else:
+        leaf_hashes: list[bytes] = []
+        personal_checked = 0
+        for n, item in enumerate(raw_entries):
+            where = f"bundle.entries[{n}]"
+            entry = Entry.from_dict(item, where)
+            extra = sorted(set(item) - _DISCLOSED_KEYS)
+            if extra:
+                raise VerificationError(
+                    f"{where}: {', '.join(map(repr, extra))} not part of any entry the log "
+                    "commits to"
+                )
+            if entry.index != start + n:
+                raise VerificationError(f"{where}: index {entry.index}, expected {start + n}")
+            leaf_hashes.append(entry.leaf_hash())
+            personal_checked += _check_personal(entry, item, where)
+        range_proof_hashes = _hashes(bundle.get("range_proof"), "bundle.range_proof")
+        try:
+            verify_range(leaf_hashes, start, tree_size, range_proof_hashes, root)
+        except VerificationError as exc:
+            first = _first_bad_hint(start, n=len(leaf_hashes))
+            raise VerificationError(f"{exc}{first}") from None
+    return anchor.report(personal_checked)
+
+
+def verify_bundle_hashed(
+    bundle: Mapping[str, object],
+    leaf_hashes: list[bytes],
+    disclosed: Sequence[tuple[int, object]],
+    verifiers: Sequence[Verifier],
+    origin: str | None = None,
+) -> BundleReport | None:
+    """:func:`verify_bundle` with the entries' leaf hashes computed elsewhere (golive's
+    compiled bundle scanner: each entry's text without whitespace and without its
+    ``personal`` member), and the entries that disclose personal values, parsed, with their
+    positions. ``bundle``'s own ``entries`` are not read.
+
+    A leaf hash that the range proof ties to the signed root is a committed leaf, so the
+    entry's text is that leaf, field for field. Returns None when the hashes do not tie to
+    the root or their count is not the range's: :func:`verify_bundle` over the whole bundle
+    then names the problem. Everything else raises as :func:`verify_bundle` does.
+    """
+    anchor = _bundle_anchor(bundle, verifiers, origin)
+    start, end, tree_size = anchor.start, anchor.end, anchor.tree_size
+    if len(leaf_hashes) != end - start or len(leaf_hashes) > MAX_BUNDLE_ENTRIES:
+        return None
+    proof = _hashes(bundle.get("range_proof"), "bundle.range_proof")
+    try:
+        verify_range(leaf_hashes, start, tree_size, proof, anchor.roots[tree_size])
+    except VerificationError:
+        return None
+    checked = 0
+    for n, item in disclosed:
+        where = f"bundle.entries[{n}]"
+        if not isinstance(item, Mapping):
+            raise InputError(f"{where}: expected an object")
+        checked += _check_personal(Entry.from_dict(item, where), item, where)
+    return anchor.report(checked)
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    """A bundle's checked header: its log, signed roots by size, and the anchored range."""
+
+    origin: str
+    roots: dict[int, bytes]
+    keys: tuple[str, ...]
+    checkpoints: int
+    tree_size: int
+    start: int
+    end: int
+
+    def report(self, personal_checked: int) -> BundleReport:
+        return BundleReport(
+            origin=self.origin,
+            start=self.start,
+            end=self.end,
+            tree_size=self.tree_size,
+            root=self.roots[self.tree_size],
+            checkpoints=self.checkpoints,
+            personal_checked=personal_checked,
+            keys=self.keys,
+        )
+
+
+def _bundle_anchor(
+    bundle: Mapping[str, object], verifiers: Sequence[Verifier], origin: str | None
+) -> _Anchor:
+    """Everything in a bundle but its entries: format, origin, signed and consistent
+    checkpoints, the anchor and the range."""
     if not verifiers:
         raise InputError("verifying a bundle needs at least one public key (--key)")
     if not isinstance(bundle, Mapping):
@@ -744,50 +850,19 @@ def verify_bundle(
         except VerificationError as exc:
             raise VerificationError(f"checkpoints {old} and {new}: {exc}") from None
 
-    # the entries, against the anchor
+    # the anchor and the range
     tree_size = _field(bundle, "tree_size", int, "bundle")
     if tree_size not in roots:
         raise VerificationError(f"no signed checkpoint of the anchor size {tree_size}")
     span = _field(bundle, "range", Mapping, "bundle")
     start = _field(span, "start", int, "bundle.range")
     end = _field(span, "end", int, "bundle.range")
-    raw_entries = _field(bundle, "entries", list, "bundle")
-    if len(raw_entries) > MAX_BUNDLE_ENTRIES:
-        raise InputError(f"bundle.entries: more than {MAX_BUNDLE_ENTRIES} entries")
-    if len(raw_entries) != end - start or not 0 <= start < end <= tree_size:
+    if not 0 <= start < end <= tree_size:
         raise VerificationError(
-            f"bundle holds {len(raw_entries)} entries for the range [{start}, {end}) "
-            f"of a tree of size {tree_size}"
+            f"bundle.range [{start}, {end}) is not a range of entries of the tree of size "
+            f"{tree_size}"
         )
-    fast = _fast_entries(bundle, raw_entries, start, tree_size, roots[tree_size])
-    if fast is not None:
-        personal_checked = fast
-    else:
-        leaf_hashes: list[bytes] = []
-        personal_checked = 0
-        for n, item in enumerate(raw_entries):
-            where = f"bundle.entries[{n}]"
-            entry = Entry.from_dict(item, where)
-            if entry.index != start + n:
-                raise VerificationError(f"{where}: index {entry.index}, expected {start + n}")
-            leaf_hashes.append(entry.leaf_hash())
-            personal_checked += _check_personal(entry, item, where)
-        range_proof_hashes = _hashes(bundle.get("range_proof"), "bundle.range_proof")
-        try:
-            verify_range(leaf_hashes, start, tree_size, range_proof_hashes, roots[tree_size])
-        except VerificationError as exc:
-            first = _first_bad_hint(start, n=len(leaf_hashes))
-            raise VerificationError(f"{exc}{first}") from None
-    return BundleReport(
-        origin=origin,
-        start=start,
-        end=end,
-        tree_size=tree_size,
-        root=roots[tree_size],
-        checkpoints=len(raw_checkpoints),
-        personal_checked=personal_checked,
-        keys=tuple(sorted(keys)),
-    )
+    return _Anchor(origin, roots, tuple(sorted(keys)), len(raw_checkpoints), tree_size, start, end)
 
 
 _LEAF_KEYS = frozenset(("action", "actor", "correlation_id", "index", "payload"))

@@ -476,31 +476,72 @@ def write_bundle(bundle: Mapping[str, object], path: Path) -> str:
 
 def load_bundle(path: Path) -> tuple[dict[str, object], str]:
     """Read a bundle file; return it and the SHA-256 (hex) of its bytes."""
+    data = _bundle_bytes(path)
+    return _parse_bundle(path, data), hashlib.sha256(data).hexdigest()
+
+
+def _bundle_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > BUNDLE_MAX_BYTES:
             raise InputError(f"{path}: larger than {BUNDLE_MAX_BYTES} bytes")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the bundle: {exc.strerror}") from None
+
+
+def _parse_bundle(path: Path, data: bytes) -> dict[str, object]:
     try:
         bundle = core.parse_json(data)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
     if not isinstance(bundle, dict):
         raise InputError(f"{path}: a bundle is a JSON object")
-    return bundle, hashlib.sha256(data).hexdigest()
+    return bundle
 
 
 def verify_bundle_file(
     path: Path, verifiers: Sequence[Verifier], origin: str | None = None
 ) -> core.BundleReport:
-    """Verify a bundle file offline: no database, no server."""
-    bundle, _ = load_bundle(path)
+    """Verify a bundle file offline: no database, no server.
+
+    With golive's compiled extension the entries are never parsed: each entry's leaf is
+    hashed from its text (:func:`core.verify_bundle_hashed`), and only the header and the
+    entries that disclose personal values are parsed; memory stays near the file's size.
+    Whatever that path does not accept, the whole bundle is parsed and checked entry by
+    entry, which names the problem."""
+    data = _bundle_bytes(path)
+    try:
+        report = _verify_bundle_scanned(data, verifiers, origin)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if report is not None:
+        return report
+    bundle = _parse_bundle(path, data)
     try:
         return core.verify_bundle(bundle, verifiers, origin)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+def _verify_bundle_scanned(
+    data: bytes, verifiers: Sequence[Verifier], origin: str | None
+) -> core.BundleReport | None:
+    """The compiled path of :func:`verify_bundle_file`, or None to parse the whole file."""
+    if not native.enabled():
+        return None
+    found = native.bundle_entries(data)
+    if found is None:
+        return None
+    start, end, leaves, spans = found
+    try:
+        header = core.parse_json(data[:start] + b"[]" + data[end:])
+        disclosed = [(n, core.parse_json(data[a:b])) for n, a, b in spans]
+    except InputError:
+        return None
+    if not isinstance(header, dict):
+        return None
+    return core.verify_bundle_hashed(header, leaves, disclosed, verifiers, origin)
 
 
 # --- tamper detection ---------------------------------------------------------------------------
