@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ledger_support import ORIGIN, checkpoint, create_ledger, fill, sqlite_engine
 
 from golive import native
@@ -176,6 +178,7 @@ def test_changed_bundles_give_the_same_outcome_on_both_paths(
         lambda d: d[:-40],
         lambda d: d.replace(b'"entries": [', b'"entries": 7, "x": [', 1),
         lambda d: d.replace(b'"origin": "', b'"origin": "x', 1),
+        lambda d: d.replace(b'"actor": "', b'"actor": "\x80', 1),  # not UTF-8, in an entry
     ],
 )
 def test_changed_headers_give_the_same_outcome_on_both_paths(
@@ -187,3 +190,25 @@ def test_changed_headers_give_the_same_outcome_on_both_paths(
     compiled, python = _both(tmp_path, signer, changed)
     assert compiled == python
     assert not isinstance(compiled, dict)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_the_scanner_never_crashes_on_random_bytes(data: bytes) -> None:
+    found = native.bundle_entries(data)
+    assert found is None or len(found) == 4
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(0, 5000), junk=st.binary(max_size=8), keep=st.integers(0, 5000))
+def test_the_scanner_never_crashes_on_damaged_bundles(cut: int, junk: bytes, keep: int) -> None:
+    base = b'{"entries": [{"a": "x\\u00e9\\n", "b": [1, -2.5e3, {"c": null}], "personal": {}}, '
+    base += b'{"index": 1, "v": true}], "format": "golive-audit-bundle", "n": [false]}'
+    damaged = base[: cut % len(base)] + junk + base[cut % len(base) + keep % 4 :]
+    found = native.bundle_entries(damaged)
+    if found is not None:  # what it accepts Python reads as JSON too, once it is UTF-8
+        try:
+            text = damaged.decode("utf-8")
+        except UnicodeDecodeError:  # strings are hashed as bytes; such a leaf never verifies
+            return
+        json.loads(text)
