@@ -393,6 +393,25 @@ static PyObject *hash_list(const unsigned char *hashes, Py_ssize_t n) {
     return out;
 }
 
+/* arg as a fast sequence of bytes objects (of ``size`` bytes each, unless size < 0), with
+ * its length and items; NULL with ``error`` raised when it is not one. */
+static PyObject *bytes_items(PyObject *arg, Py_ssize_t size, PyObject *error,
+                             const char *message, Py_ssize_t *n, PyObject ***items) {
+    PyObject *seq = PySequence_Fast(arg, message);
+    if (seq == NULL) return NULL;
+    *n = PySequence_Fast_GET_SIZE(seq);
+    *items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        PyObject *item = (*items)[i];
+        if (!PyBytes_Check(item) || (size >= 0 && PyBytes_GET_SIZE(item) != size)) {
+            Py_DECREF(seq);
+            PyErr_SetString(error, message);
+            return NULL;
+        }
+    }
+    return seq;
+}
+
 PyDoc_STRVAR(leaf_hashes_doc,
 "leaf_hashes(entries, /)\n--\n\n"
 "SHA-256(0x00 || entry) of each bytes object of the sequence ``entries``, as a list\n"
@@ -400,17 +419,11 @@ PyDoc_STRVAR(leaf_hashes_doc,
 
 static PyObject *leaf_hashes(PyObject *self, PyObject *arg) {
     (void)self;
-    PyObject *seq = PySequence_Fast(arg, "leaf_hashes() takes a sequence of bytes");
+    Py_ssize_t n;
+    PyObject **items;
+    PyObject *seq = bytes_items(arg, -1, PyExc_TypeError,
+                                "leaf_hashes() takes a sequence of bytes", &n, &items);
     if (seq == NULL) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!PyBytes_Check(items[i])) {
-            Py_DECREF(seq);
-            PyErr_SetString(PyExc_TypeError, "leaf_hashes() takes a sequence of bytes");
-            return NULL;
-        }
-    }
     unsigned char *hashes = malloc((size_t)(n > 0 ? n : 1) * HASH);
     if (hashes == NULL) {
         Py_DECREF(seq);
@@ -437,17 +450,11 @@ PyDoc_STRVAR(level_up_doc,
 
 static PyObject *level_up_list(PyObject *self, PyObject *arg) {
     (void)self;
-    PyObject *seq = PySequence_Fast(arg, "level_up() takes a sequence of 32-byte hashes");
+    Py_ssize_t n;
+    PyObject **items;
+    PyObject *seq = bytes_items(arg, HASH, PyExc_ValueError,
+                                "level_up() takes a sequence of 32-byte hashes", &n, &items);
     if (seq == NULL) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!PyBytes_Check(items[i]) || PyBytes_GET_SIZE(items[i]) != HASH) {
-            Py_DECREF(seq);
-            PyErr_SetString(PyExc_ValueError, "level_up() takes a sequence of 32-byte hashes");
-            return NULL;
-        }
-    }
     Py_ssize_t pairs = n / 2;
     unsigned char *hashes = malloc((size_t)(pairs > 0 ? pairs : 1) * HASH);
     if (hashes == NULL) {
