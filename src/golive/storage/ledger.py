@@ -540,8 +540,28 @@ def node_rows(connection: sa.Connection, level: int, start: int, end: int) -> li
     return _driver_rows(connection, _NODE_ROWS, (level, start, end))
 
 
-def _json_text(column: str) -> str:
-    return f"to_json({column})::text"
+#: The leaf's members in order, each as a PostgreSQL expression over a stored row (the
+#: version is a parameter).
+_PG_LEAF_MEMBERS = (
+    ("action", "to_json(action)::text"),
+    ("actor", "to_json(actor)::text"),
+    ("correlation_id", "to_json(correlation_id)::text"),
+    ("index", "idx::text"),
+    ("payload", "payload"),
+    ("subject", "to_json(subject)::text"),
+    ("tenant", "to_json(tenant)::text"),
+    ("time", "to_json(time)::text"),
+    ("v", "%s"),
+)
+
+
+def _pg_leaf_text() -> str:
+    """The SQL text of a stored row's leaf: ``'{"action":' || to_json(action)::text || ...``."""
+    pieces = []
+    for n, (name, value) in enumerate(_PG_LEAF_MEMBERS):
+        opening = "{" if n == 0 else ","
+        pieces.append(f"""'{opening}"{name}":' || {value}""")
+    return " || ".join(pieces) + " || '}'"
 
 
 #: PostgreSQL builds each stored entry's leaf and hashes it (``sha256``, PostgreSQL 11+):
@@ -550,20 +570,8 @@ def _json_text(column: str) -> str:
 #: rest as it is), so for a row golive wrote the bytes are :func:`core.stored_leaf_hashes`'.
 #: One aggregated ``bytea`` comes back instead of a row of eight values per entry.
 _PG_LEAF_HASHES = (
-    "SELECT string_agg(sha256('\\x00'::bytea || convert_to("
-    "'{\"action\":' || "
-    + _json_text("action")
-    + " || ',\"actor\":' || "
-    + _json_text("actor")
-    + " || ',\"correlation_id\":' || "
-    + _json_text("correlation_id")
-    + " || ',\"index\":' || idx::text || ',\"payload\":' || payload || ',\"subject\":' || "
-    + _json_text("subject")
-    + " || ',\"tenant\":' || "
-    + _json_text("tenant")
-    + " || ',\"time\":' || "
-    + _json_text("time")
-    + " || ',\"v\":' || %s || '}', 'UTF8')), ''::bytea ORDER BY idx), count(*), min(idx) "
+    f"SELECT string_agg(sha256('\\x00'::bytea || convert_to({_pg_leaf_text()}, 'UTF8')), "
+    "''::bytea ORDER BY idx), count(*), min(idx) "
     "FROM audit_entries WHERE idx >= %s AND idx < %s"
 )
 _PG_NODE_HASHES = (
