@@ -1,8 +1,10 @@
-/* golive._native: the ledger verifier's inner loops, compiled.
+/* golive._native: the audit ledger's inner loops, compiled: verifying a SQLite ledger's
+ * subtrees (sqlite_subtree), scanning an export bundle (bundle_entries), and the Merkle
+ * tree's leaf hashes and levels (leaf_hashes, level_up, levels).
  *
  * Optional: golive works the same without it (golive/native.py says which path runs), and
- * tests compare the two over generated entries. Each function releases the GIL while it
- * works. Hashing is OpenSSL's SHA-256 (libcrypto, the library Python's hashlib uses);
+ * tests compare the two paths. The functions that read or scan release the GIL while they
+ * work. Hashing is OpenSSL's SHA-256 (libcrypto, the library Python's hashlib uses);
  * reading is SQLite's C interface on a read-only connection of its own.
  *
  * The leaf of an entry is the one golive.core.ledger.stored_leaf_hashes builds:
@@ -840,7 +842,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "golive._native",
-    "Compiled inner loops of the ledger verifier (optional; see golive.native).", -1, methods,
+    "Compiled inner loops of the audit ledger (optional; see golive.native).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

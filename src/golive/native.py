@@ -1,10 +1,12 @@
 """golive's optional compiled inner loops (``golive._native``, built from ``_native.c``).
 
 Where the extension is present, the ledger verifier reads and hashes SQLite entries and
-nodes in C (SQLite's and OpenSSL's C interfaces, without holding the GIL); where it is not
-(no compiler at install time, another platform) or ``GOLIVE_NO_NATIVE=1`` is set, the same
-checks run in Python. The answers are the same: tests compare the two over generated
-entries, and whatever the compiled path does not accept is judged by the checked Python path.
+nodes in C (SQLite's and OpenSSL's C interfaces, without holding the GIL), export bundles are
+scanned and hashed without being parsed, and the Merkle tree's leaf hashes and levels are
+computed in C; where it is not (no compiler at install time, another platform) or
+``GOLIVE_NO_NATIVE=1`` is set, the same checks run in Python. The answers are the same:
+tests compare the two, and whatever a compiled path does not accept is judged by the checked
+Python path.
 """
 
 from __future__ import annotations
