@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from evidence_support import FIXTURES, scan
+from evidence_support import FIXTURES, from_json, scan
 
 from golive.core.dedupe import merge
 from golive.core.findings import FindingKind, ScanKind, Severity
@@ -147,6 +147,39 @@ def test_trivy_vulnerability_sarif_title_is_the_vulnerability_not_the_package_bl
     assert finding.title == "openssl: a made-up flaw for a test fixture"
     assert finding.package is not None
     assert (finding.package.name, finding.package.version) == ("libssl3", "3.0.14-1~deb12u2")
+
+
+def _trivy_json(results: list[dict]) -> dict:
+    return {
+        "SchemaVersion": 2,
+        "Trivy": {"Version": "0.58.1"},
+        "ArtifactName": ".",
+        "ArtifactType": "filesystem",
+        "Results": results,
+    }
+
+
+def test_trivy_json_clean_config_scan_is_a_configuration_scan_not_a_clean_sca_report():
+    """`trivy config .` with every check passing: results of class `config` with a
+    `MisconfSummary` and no `Misconfigurations`. Read by what was found (nothing) it was an
+    SCA report of no vulnerabilities, which could satisfy a policy's dependency scan."""
+    clean_config = _trivy_json(
+        [
+            {
+                "Target": "infra/main.tf",
+                "Class": "config",
+                "Type": "terraform",
+                "MisconfSummary": {"Successes": 12, "Failures": 0},
+            }
+        ]
+    )
+    assert from_json(clean_config).kind is ScanKind.SAST
+    clean_deps = _trivy_json(
+        [{"Target": "requirements.txt", "Class": "lang-pkgs", "Type": "pip", "Packages": []}]
+    )
+    assert from_json(clean_deps).kind is ScanKind.SCA
+    clean_secrets = _trivy_json([{"Target": "app.env", "Class": "secret"}])
+    assert from_json(clean_secrets).kind is ScanKind.SECRETS
 
 
 def test_trivy_licence_results_in_sarif_are_left_out_with_a_note(tmp_path):

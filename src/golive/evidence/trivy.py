@@ -42,6 +42,16 @@ from golive.evidence._doc import Doc
 FORMAT = "trivy"
 
 
+#: Trivy's result classes (``types.ResultClass``) and the scan each stands for; licence
+#: classes stand for none (golive does not read licences from Trivy).
+_CLASS_KINDS = {
+    "os-pkgs": ScanKind.SCA,
+    "lang-pkgs": ScanKind.SCA,
+    "config": ScanKind.SAST,
+    "secret": ScanKind.SECRETS,
+}
+
+
 def read(doc: Doc) -> ScanReport:
     findings: list[Finding] = []
     notes: list[str] = []
@@ -53,6 +63,13 @@ def read(doc: Doc) -> ScanReport:
     for res in results.objects():
         target = res.get("Target").text()
         rtype = res.get("Type").text()
+        # what was scanned, also when nothing was found: a clean `trivy config` report is
+        # a configuration scan, never a dependency scan that found nothing
+        scanned = _CLASS_KINDS.get(res.get("Class").text())
+        if scanned is not None:
+            kinds.add(scanned)
+        if res.get("MisconfSummary").is_obj():
+            kinds.add(ScanKind.SAST)
         for v in res.get("Vulnerabilities").objects():
             kinds.add(ScanKind.SCA)
             findings.append(_vuln(v, target, rtype, doc.source))
