@@ -149,6 +149,18 @@ def test_trivy_vulnerability_sarif_title_is_the_vulnerability_not_the_package_bl
     assert (finding.package.name, finding.package.version) == ("libssl3", "3.0.14-1~deb12u2")
 
 
+def test_trivy_sarif_packages_get_the_purl_their_lockfile_implies():
+    """Trivy's SARIF names the package only in the message and locates it at the file it
+    read; the file gives the ecosystem, so the package has the purl Trivy's JSON, grype
+    or an SBOM give it, and findings from several tools fold into one issue."""
+    report = scan("public/sarif-trivy-fs-secret-and-vulnerability.sarif")
+    purls = [f.package.purl for f in report.findings if f.package is not None]
+    assert purls == ["pkg:pypi/requests@2.31.0", "pkg:npm/leftpad@0.0.3"]
+    (image,) = scan("public/sarif-trivy-image-run-properties.sarif").findings
+    assert image.package is not None
+    assert image.package.purl is None  # an OS package: the distribution is not in the log
+
+
 def _trivy_json(results: list[dict]) -> dict:
     return {
         "SchemaVersion": 2,

@@ -426,7 +426,12 @@ def _finding(result: Doc, run: _Run) -> Finding:
         if purl:
             pkg = package(purl, None, purl)
     if ids and pkg is None and "trivy" in tool.name.lower():
-        pkg = _named_package(result.get("message").get("text").text(), "Installed Version")
+        lockfile = location.path.rsplit("/", 1)[-1] if location is not None else ""
+        pkg = _named_package(
+            result.get("message").get("text").text(),
+            "Installed Version",
+            _LOCKFILE_ECOSYSTEMS.get(lockfile),
+        )
     elif ids and pkg is None and "grype" in tool.name.lower() and rule is not None:
         # grype: one rule per vulnerability and package, named in the rule's help text
         pkg = _named_package(rule.get("help").get("text").text(), "Version")
@@ -894,7 +899,20 @@ def _line_value(text: str, key: str) -> str:
     return ""
 
 
-def _named_package(text: str, version_key: str) -> Package | None:
+#: The ecosystem a dependency file names (Trivy's SARIF locates a vulnerability at the file
+#: it read the package from and gives no purl; the file tells the ecosystem, so the package
+#: gets the purl other tools give it). Image OS packages need a distribution: none.
+_LOCKFILE_ECOSYSTEMS = {
+    "requirements.txt": "pypi", "Pipfile.lock": "pypi", "poetry.lock": "pypi",
+    "uv.lock": "pypi", "pdm.lock": "pypi", "package-lock.json": "npm", "yarn.lock": "npm",
+    "pnpm-lock.yaml": "npm", "npm-shrinkwrap.json": "npm", "bun.lock": "npm", "go.mod": "go",
+    "go.sum": "go", "Cargo.lock": "cargo", "Gemfile.lock": "rubygems",
+    "composer.lock": "composer", "packages.lock.json": "nuget", "pubspec.lock": "pub",
+    "mix.lock": "hex", "Podfile.lock": "cocoapods",
+}  # fmt: skip
+
+
+def _named_package(text: str, version_key: str, ecosystem: str | None = None) -> Package | None:
     """The package named by ``Package: x`` and ``<version_key>: y`` lines.
 
     Trivy's SARIF has one rule per CVE and names the package only in each result's message;
@@ -907,7 +925,7 @@ def _named_package(text: str, version_key: str) -> Package | None:
         if sep and key.strip() in {"Package", version_key}:
             fields.setdefault(key.strip(), value.strip())
     name = fields.get("Package")
-    return package(name, fields.get(version_key) or None, None) if name else None
+    return package(name, fields.get(version_key) or None, None, ecosystem) if name else None
 
 
 def _viewer_hides(suppressions: tuple[Suppression, ...]) -> bool:
