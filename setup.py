@@ -15,7 +15,8 @@ native = Extension(
     "golive._native",
     sources=["src/golive/_native.c"],
     libraries=["sqlite3", "crypto"],
-    extra_compile_args=["-O2"],
+    extra_compile_args=["-O2", "-pthread"],
+    extra_link_args=["-pthread"],
     optional=True,
 )
 

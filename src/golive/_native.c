@@ -21,6 +21,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <Python.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -477,6 +478,103 @@ static PyObject *level_up_list(PyObject *self, PyObject *arg) {
     return out;
 }
 
+PyDoc_STRVAR(all_hashes_doc,
+"all_hashes(items, /)\n--\n\n"
+"Whether every item of the sequence is a bytes object of 32 bytes.");
+
+static PyObject *all_hashes(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *seq = PySequence_Fast(arg, "all_hashes() takes a sequence");
+    if (seq == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    int ok = 1;
+    for (Py_ssize_t i = 0; ok && i < n; i++)
+        ok = PyBytes_Check(items[i]) && PyBytes_GET_SIZE(items[i]) == HASH;
+    Py_DECREF(seq);
+    return PyBool_FromLong(ok);
+}
+
+/* The MTH of n >= 1 concatenated node hashes of one level, in place: buf's first hash. */
+static void root_in_place(unsigned char *buf, size_t n) {
+    while (n > 1) {
+        level_up(buf, n, buf);
+        if (n % 2 == 1) memmove(buf + HASH * (n / 2), buf + HASH * (n - 1), HASH);
+        n = n / 2 + n % 2;
+    }
+}
+
+typedef struct {
+    unsigned char *buf;
+    size_t n;
+    pthread_t thread;
+    int started;
+} chunk;
+
+static void *root_chunk_thread(void *arg) {
+    chunk *c = (chunk *)arg;
+    root_in_place(c->buf, c->n);
+    return NULL;
+}
+
+#define MAX_CHUNKS 16
+
+PyDoc_STRVAR(root_doc,
+"root(level, threads=1, /)\n--\n\n"
+"The RFC 9162 tree hash over a non-empty sequence of 32-byte node hashes of one level (the\n"
+"leaf hashes, or the roots of equal perfect chunks and a last shorter one), pairing from the\n"
+"left and promoting an odd last node (golive.core.merkle.root_from_level). With threads > 1,\n"
+"aligned chunks are hashed at once and their roots combined: the same root.");
+
+static PyObject *root(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *arg;
+    int threads = 1;
+    if (!PyArg_ParseTuple(args, "O|i:root", &arg, &threads)) return NULL;
+    Py_ssize_t n;
+    PyObject **items;
+    PyObject *seq = bytes_items(arg, HASH, PyExc_ValueError,
+                                "root() takes a sequence of 32-byte hashes", &n, &items);
+    if (seq == NULL) return NULL;
+    if (n == 0) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "root() takes at least one hash");
+        return NULL;
+    }
+    unsigned char *buf = malloc((size_t)n * HASH);
+    if (buf == NULL) {
+        Py_DECREF(seq);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) memcpy(buf + HASH * i, PyBytes_AS_STRING(items[i]), HASH);
+    Py_DECREF(seq);
+    if (threads < 1) threads = 1;
+    if (threads > MAX_CHUNKS) threads = MAX_CHUNKS;
+    Py_BEGIN_ALLOW_THREADS
+    /* chunks of a power of two of nodes, so that their roots are one level's nodes */
+    size_t size = 1, total = (size_t)n;
+    while (size * (size_t)threads < total) size *= 2;
+    size_t count = (total + size - 1) / size;
+    chunk chunks[MAX_CHUNKS];
+    for (size_t c = 0; c < count; c++) {
+        chunks[c].buf = buf + HASH * size * c;
+        chunks[c].n = c + 1 < count ? size : total - size * c;
+        chunks[c].started =
+            c > 0 && pthread_create(&chunks[c].thread, NULL, root_chunk_thread, &chunks[c]) == 0;
+    }
+    for (size_t c = 0; c < count; c++)
+        if (!chunks[c].started) root_in_place(chunks[c].buf, chunks[c].n);
+    for (size_t c = 0; c < count; c++) {
+        if (chunks[c].started) pthread_join(chunks[c].thread, NULL);
+        memmove(buf + HASH * c, chunks[c].buf, HASH);
+    }
+    root_in_place(buf, count);
+    Py_END_ALLOW_THREADS
+    PyObject *out = PyBytes_FromStringAndSize((const char *)buf, HASH);
+    free(buf);
+    return out;
+}
+
 PyDoc_STRVAR(levels_doc,
 "levels(hashes, /)\n--\n\n"
 "The levels of the perfect tree over ``hashes`` (the 32-byte hashes of a power of two of\n"
@@ -715,24 +813,220 @@ static int scan_entry(scanner *s, buffer *out, int *personal) {
     }
 }
 
+/* One stretch of the entries array, scanned from an entry's '{' up to the first entry that
+ * starts at or after ``stop`` (SEG_STOP, ``at`` that entry's '{'), or up to the array's ']'
+ * (SEG_END, ``at`` just after it). Scanning is deterministic, so a stretch that starts where
+ * the sequential scan would start an entry gives exactly what the sequential scan gives. */
+typedef enum { SEG_INVALID = 0, SEG_NOMEM, SEG_STOP, SEG_END } seg_status;
+
+typedef struct {
+    const unsigned char *base, *from, *end, *stop;
+    seg_status status;
+    const unsigned char *at;
+    buffer hashes;
+    int64_t *spans; /* (position within the stretch, start, end) of entries with "personal" */
+    size_t nspans, capspans;
+    pthread_t thread;
+    int started, joined;
+} segment;
+
+static void scan_segment(segment *g) {
+    scanner s = {g->from, g->end, 0};
+    buffer leaf = {NULL, 0, 0};
+    g->status = SEG_INVALID;
+    for (;;) {
+        skip_ws(&s);
+        const unsigned char *entry = s.p;
+        int personal;
+        leaf.len = 0;
+        if (BUF_LIT(&leaf, "\x00") < 0) { g->status = SEG_NOMEM; break; }
+        int rc = scan_entry(&s, &leaf, &personal);
+        if (rc == -2) { g->status = SEG_NOMEM; break; }
+        if (rc < 0) break;
+        if (buf_reserve(&g->hashes, HASH) < 0) { g->status = SEG_NOMEM; break; }
+        sha256(leaf.data, leaf.len, g->hashes.data + g->hashes.len);
+        g->hashes.len += HASH;
+        if (personal) {
+            if (g->nspans == g->capspans) {
+                size_t cap = g->capspans ? g->capspans * 2 : 64;
+                int64_t *grown = realloc(g->spans, cap * 3 * sizeof *g->spans);
+                if (grown == NULL) { g->status = SEG_NOMEM; break; }
+                g->spans = grown;
+                g->capspans = cap;
+            }
+            g->spans[3 * g->nspans] = (int64_t)(g->hashes.len / HASH - 1);
+            g->spans[3 * g->nspans + 1] = entry - g->base;
+            g->spans[3 * g->nspans + 2] = s.p - g->base;
+            g->nspans++;
+        }
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ',') {
+            s.p++;
+            skip_ws(&s);
+            if (g->stop != NULL && s.p >= g->stop) {
+                g->status = SEG_STOP;
+                g->at = s.p;
+                break;
+            }
+            continue;
+        }
+        if (s.p < s.end && *s.p == ']') {
+            g->status = SEG_END;
+            g->at = s.p + 1;
+        }
+        break;
+    }
+    free(leaf.data);
+}
+
+static void *scan_segment_thread(void *arg) {
+    scan_segment((segment *)arg);
+    return NULL;
+}
+
+static void segment_free(segment *g) {
+    if (g->started && !g->joined) pthread_join(g->thread, NULL);
+    g->joined = 1;
+    free(g->hashes.data);
+    free(g->spans);
+    g->hashes.data = NULL;
+    g->spans = NULL;
+}
+
+static int is_ws(unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+/* A guess at where an entry starts, at or after q: a '{' that begins the way the first entry
+ * begins (up to its first key) and follows '}' ',' with only whitespace between. A guess may
+ * be wrong (the same bytes inside a value); the merge below only keeps a stretch whose start
+ * the stretch before it reached as an entry start. */
+static const unsigned char *guess_entry(const unsigned char *q, const unsigned char *end,
+                                        const unsigned char *first, size_t prefix) {
+    while (q < end) {
+        const unsigned char *c = memchr(q, '{', (size_t)(end - q));
+        if (c == NULL) return NULL;
+        if ((size_t)(end - c) >= prefix && memcmp(c, first, prefix) == 0) {
+            const unsigned char *b = c;
+            while (b > first && is_ws(b[-1])) b--;
+            if (b > first && b[-1] == ',') {
+                b--;
+                while (b > first && is_ws(b[-1])) b--;
+                if (b > first && b[-1] == '}') return c;
+            }
+        }
+        q = c + 1;
+    }
+    return NULL;
+}
+
+#define MAX_SEGMENTS 16
+
+/* Scan the entries array from its first entry (s->p at it, the array not empty) into hashes
+ * and spans, with up to ``threads`` stretches scanned at once; s->p ends after the ']'.
+ * 0, -1 (not a plain array of entry objects) or -2 (out of memory). */
+static int scan_entries(scanner *s, const unsigned char *base, int threads, buffer *hashes,
+                        int64_t **spans, size_t *nspans) {
+    const unsigned char *first = s->p;
+    segment seg[MAX_SEGMENTS];
+    int n = 0;
+    memset(seg, 0, sizeof seg);
+    if (threads > MAX_SEGMENTS) threads = MAX_SEGMENTS;
+    seg[n++].from = first;
+    if (threads > 1 && first < s->end && *first == '{') {
+        scanner t = {first + 1, s->end, 0};
+        int escaped;
+        skip_ws(&t);
+        size_t prefix = 1;
+        if (scan_string(&t, &escaped) == 0) prefix = (size_t)(t.p - first);
+        size_t span = (size_t)(s->end - first);
+        for (int k = 1; k < threads; k++) {
+            const unsigned char *c =
+                guess_entry(first + span / (size_t)threads * (size_t)k, s->end, first, prefix);
+            if (c != NULL && c > seg[n - 1].from) seg[n++].from = c;
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        seg[k].base = base;
+        seg[k].end = s->end;
+        seg[k].stop = k + 1 < n ? seg[k + 1].from : NULL;
+    }
+    for (int k = 1; k < n; k++)
+        seg[k].started = pthread_create(&seg[k].thread, NULL, scan_segment_thread, &seg[k]) == 0;
+    scan_segment(&seg[0]);
+
+    int rc = 0, next = 1;
+    segment extra, *cur = &seg[0];
+    memset(&extra, 0, sizeof extra);
+    for (;;) {
+        if (cur->status == SEG_NOMEM) { rc = -2; break; }
+        if (cur->status == SEG_INVALID) { rc = -1; break; }
+        size_t offset = hashes->len / HASH;
+        if (buf_put(hashes, cur->hashes.data, cur->hashes.len) < 0) { rc = -2; break; }
+        if (cur->nspans) {
+            int64_t *grown = realloc(*spans, (*nspans + cur->nspans) * 3 * sizeof **spans);
+            if (grown == NULL) { rc = -2; break; }
+            *spans = grown;
+            for (size_t i = 0; i < cur->nspans; i++) {
+                grown[3 * (*nspans + i)] = cur->spans[3 * i] + (int64_t)offset;
+                grown[3 * (*nspans + i) + 1] = cur->spans[3 * i + 1];
+                grown[3 * (*nspans + i) + 2] = cur->spans[3 * i + 2];
+            }
+            *nspans += cur->nspans;
+        }
+        seg_status status = cur->status;
+        const unsigned char *at = cur->at;
+        segment_free(cur);
+        if (status == SEG_END) {
+            s->p = at;
+            break;
+        }
+        /* at is an entry start the scan reached: the stretch guessed there, if any, holds */
+        while (next < n && seg[next].from < at) next++;
+        if (next < n && seg[next].from == at) {
+            cur = &seg[next++];
+            if (cur->started) {
+                pthread_join(cur->thread, NULL);
+                cur->joined = 1;
+            } else {
+                scan_segment(cur);
+            }
+        } else {
+            memset(&extra, 0, sizeof extra);
+            extra.base = base;
+            extra.from = at;
+            extra.end = s->end;
+            extra.stop = next < n ? seg[next].from : NULL;
+            scan_segment(&extra);
+            cur = &extra;
+        }
+    }
+    segment_free(&extra);
+    for (int k = 0; k < n; k++) segment_free(&seg[k]);
+    return rc;
+}
+
 PyDoc_STRVAR(bundle_entries_doc,
-"bundle_entries(data, /)\n--\n\n"
+"bundle_entries(data, threads=1, /)\n--\n\n"
 "Scan an export bundle (JSON bytes): the byte span of its top-level ``entries`` array, the\n"
 "RFC 9162 leaf hash of each entry taken as its text without insignificant whitespace and\n"
 "without its ``personal`` member (a list), and the position and byte span of each\n"
 "entry that has one: ``(start, end, hashes, [(position, start, end), ...])``. None when the bytes are not one\n"
 "JSON object with exactly one plain ``entries`` array of objects, or any key of the object\n"
-"is written with escapes; the caller then parses the bundle as a whole.");
+"is written with escapes; the caller then parses the bundle as a whole. With threads > 1 the\n"
+"array is split where entries appear to start and the stretches are scanned at once; the\n"
+"answer is the sequential scan's whatever the guesses.");
 
-static PyObject *bundle_entries(PyObject *self, PyObject *arg) {
+static PyObject *bundle_entries(PyObject *self, PyObject *args) {
     (void)self;
+    PyObject *arg;
+    int threads = 1;
+    if (!PyArg_ParseTuple(args, "O|i:bundle_entries", &arg, &threads)) return NULL;
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
     scanner s = {(const unsigned char *)view.buf, (const unsigned char *)view.buf + view.len, 0};
     const unsigned char *base = s.p;
-    buffer hashes = {NULL, 0, 0}, leaf = {NULL, 0, 0};
+    buffer hashes = {NULL, 0, 0};
     int64_t *spans = NULL;
-    size_t nspans = 0, capspans = 0;
+    size_t nspans = 0;
     Py_ssize_t array_start = -1, array_end = -1;
     int rc = 0, found = 0, escaped;
     Py_BEGIN_ALLOW_THREADS
@@ -755,38 +1049,8 @@ static PyObject *bundle_entries(PyObject *self, PyObject *arg) {
             array_start = s.p - base;
             s.p++;
             skip_ws(&s);
-            int first = 1;
-            while (rc == 0) {
-                skip_ws(&s);
-                if (s.p < s.end && *s.p == ']' && first) { s.p++; break; }
-                const unsigned char *entry = s.p;
-                int personal;
-                leaf.len = 0;
-                if (BUF_LIT(&leaf, "\x00") < 0) { rc = -2; break; }
-                rc = scan_entry(&s, &leaf, &personal);
-                if (rc < 0) break;
-                if (buf_reserve(&hashes, HASH) < 0) { rc = -2; break; }
-                sha256(leaf.data, leaf.len, hashes.data + hashes.len);
-                hashes.len += HASH;
-                if (personal) {
-                    if (nspans == capspans) {
-                        size_t cap = capspans ? capspans * 2 : 64;
-                        int64_t *grown = realloc(spans, cap * 3 * sizeof *spans);
-                        if (grown == NULL) { rc = -2; break; }
-                        spans = grown;
-                        capspans = cap;
-                    }
-                    spans[3 * nspans] = (int64_t)(hashes.len / HASH - 1);
-                    spans[3 * nspans + 1] = entry - base;
-                    spans[3 * nspans + 2] = s.p - base;
-                    nspans++;
-                }
-                first = 0;
-                skip_ws(&s);
-                if (s.p < s.end && *s.p == ',') { s.p++; continue; }
-                if (s.p < s.end && *s.p == ']') { s.p++; break; }
-                rc = -1;
-            }
+            if (s.p < s.end && *s.p == ']') s.p++;
+            else rc = scan_entries(&s, base, threads, &hashes, &spans, &nspans);
             array_end = s.p - base;
         } else {
             rc = scan_value(&s, NULL);
@@ -803,7 +1067,6 @@ static PyObject *bundle_entries(PyObject *self, PyObject *arg) {
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    free(leaf.data);
     PyObject *result = NULL;
     if (rc == -2) {
         PyErr_NoMemory();
@@ -834,9 +1097,11 @@ static PyObject *bundle_entries(PyObject *self, PyObject *arg) {
 static PyMethodDef methods[] = {
     {"sqlite_subtree", sqlite_subtree, METH_VARARGS, sqlite_subtree_doc},
     {"levels", levels, METH_O, levels_doc},
+    {"root", root, METH_VARARGS, root_doc},
+    {"all_hashes", all_hashes, METH_O, all_hashes_doc},
     {"leaf_hashes", leaf_hashes, METH_O, leaf_hashes_doc},
     {"level_up", level_up_list, METH_O, level_up_doc},
-    {"bundle_entries", bundle_entries, METH_O, bundle_entries_doc},
+    {"bundle_entries", bundle_entries, METH_VARARGS, bundle_entries_doc},
     {NULL, NULL, 0, NULL},
 };
 

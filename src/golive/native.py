@@ -12,6 +12,7 @@ Python path.
 from __future__ import annotations
 
 import importlib
+import mmap
 import os
 from types import ModuleType
 
@@ -79,13 +80,46 @@ def level_up(level: list[bytes]) -> list[bytes]:
     return hashes
 
 
+#: From this many nodes a root is computed by several threads.
+ROOT_THREADS_FROM = 1 << 16
+
+
+def _threads() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def root(level: list[bytes]) -> bytes:
+    """The RFC 9162 tree hash over one level's 32-byte node hashes, at least one
+    (:func:`golive.core.merkle.root_from_level`), by one thread per CPU for large levels;
+    ValueError for a node that is not 32 bytes."""
+    threads = _threads() if len(level) >= ROOT_THREADS_FROM else 1
+    found: bytes = _module().root(level, threads)
+    return found
+
+
+def all_hashes(items: list[bytes]) -> bool:
+    """Whether every item is a ``bytes`` object of 32 bytes (a loop in C)."""
+    found: bool = _module().all_hashes(items)
+    return found
+
+
+#: Below this many bytes a bundle is scanned by one thread: starting threads costs more.
+BUNDLE_THREADS_FROM = 8 << 20
+
+
 def bundle_entries(
-    data: bytes,
+    data: bytes | mmap.mmap, threads: int | None = None
 ) -> tuple[int, int, list[bytes], list[tuple[int, int, int]]] | None:
     """Scan an export bundle's bytes: the byte span of its ``entries`` array, each entry's
     RFC 9162 leaf hash from its text without whitespace and without ``personal``, and
     ``(position, start, end)`` of each entry that has ``personal``; None when the bytes are
-    not one JSON object with one plain ``entries`` array of objects."""
+    not one JSON object with one plain ``entries`` array of objects.
+
+    ``threads`` stretches of the array are scanned at once (by default one per CPU, up to 8,
+    for bundles of :data:`BUNDLE_THREADS_FROM` bytes or more); the answer does not depend
+    on it."""
+    if threads is None:
+        threads = _threads() if len(data) >= BUNDLE_THREADS_FROM else 1
     found: tuple[int, int, list[bytes], list[tuple[int, int, int]]] | None
-    found = _module().bundle_entries(data)
+    found = _module().bundle_entries(data, threads)
     return found

@@ -11,7 +11,9 @@ report, or the same error with the same message.
 from __future__ import annotations
 
 import json
+import os
 import random
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -212,3 +214,125 @@ def test_the_scanner_never_crashes_on_damaged_bundles(cut: int, junk: bytes, kee
         except UnicodeDecodeError:  # strings are hashed as bytes; such a leaf never verifies
             return
         json.loads(text)
+
+
+# --- stretches scanned at once ------------------------------------------------------------
+#
+# With threads > 1 the entries array is cut where an entry appears to start, and the
+# stretches are scanned at once; a stretch counts only when the scan before it reached its
+# start as an entry start. Whatever the guesses, the answer must be the one-thread answer.
+
+
+def _same_with_threads(data: bytes) -> object:
+    one = native.bundle_entries(data, 1)
+    for threads in (2, 3, 5, 16):
+        assert native.bundle_entries(data, threads) == one, threads
+    return one
+
+
+def test_a_bundle_scanned_in_stretches_gives_the_one_thread_answer(
+    made: tuple[bytes, Ed25519Signer],
+) -> None:
+    data, _ = made
+    assert _same_with_threads(data) is not None
+    doc = json.loads(data)
+    for text in (json.dumps(doc), json.dumps(doc, indent=4), json.dumps(doc, indent="\t")):
+        assert _same_with_threads(text.encode()) is not None
+
+
+def test_values_that_look_like_entry_starts_do_not_mislead_the_stretches() -> None:
+    # payloads full of '},{"action"': inside nested arrays, inside strings, at every cut
+    decoy = [{"action": "a"}, {"action": "b", "x": [{"action": "c"}, {"action": "d"}]}]
+    entries = [
+        {
+            "action": f"act{n}",
+            "payload": {"list": decoy * (n % 4), "text": '},{"action": "z"}, {' * (n % 3)},
+            "index": n,
+            **({"personal": {"email": {"salt": "AA", "value": "v"}}} if n % 5 == 0 else {}),
+        }
+        for n in range(60)
+    ]
+    doc = {"checkpoints": [{"note": "x"}], "entries": entries, "format": "f", "tail": decoy}
+    for text in (json.dumps(doc), json.dumps(doc, indent=1, sort_keys=True)):
+        found = _same_with_threads(text.encode())
+        assert found is not None
+        assert len(found[2]) == 60
+        assert [n for n, _, _ in found[3]] == list(range(0, 60, 5))
+
+
+_json_leaf = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(alphabet='{}[],:" ax\\')
+)
+_json_value = st.recursive(
+    _json_leaf,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["action", "a", "personal", "b"]), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    entries=st.lists(
+        st.dictionaries(st.sampled_from(["action", "actor", "payload", "personal"]), _json_value),
+        max_size=12,
+    ),
+    indent=st.sampled_from([None, 0, 1, 2]),
+    cut=st.integers(0, 10_000),
+)
+def test_stretches_agree_with_one_thread_on_generated_bundles(
+    entries: list[dict[str, object]], indent: int | None, cut: int
+) -> None:
+    text = json.dumps({"a": [1], "entries": entries, "z": {"action": []}}, indent=indent).encode()
+    _same_with_threads(text)
+    # and on the same bytes damaged anywhere
+    damaged = text[: cut % (len(text) + 1)] + text[cut % (len(text) + 1) + 1 :]
+    _same_with_threads(damaged)
+
+
+# --- how the file is read -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_files_that_cannot_be_mapped_are_read_and_judged_the_same(
+    made: tuple[bytes, Ed25519Signer], tmp_path: Path, compiled: bool
+) -> None:
+    data, signer = made
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    assert _outcome(empty, signer, compiled=compiled) == (
+        "InputError",
+        f"{empty}: not valid JSON: Expecting value: line 1 column 1 (char 0)",
+    )
+    missing = tmp_path / "missing.json"
+    assert _outcome(missing, signer, compiled=compiled) == (
+        "InputError",
+        f"{missing}: cannot read the bundle: No such file or directory",
+    )
+    # a pipe is read once, as it comes
+    fifo = tmp_path / "bundle.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    try:
+        outcome = _outcome(fifo, signer, compiled=compiled)
+    finally:
+        writer.join()
+    assert isinstance(outcome, dict)
+    assert outcome["personal_checked"] == 37
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(
+    made: tuple[bytes, Ed25519Signer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, signer = made
+    path = tmp_path / "bundle.json"
+    path.write_bytes(data)
+    monkeypatch.setattr(audit, "BUNDLE_MAX_BYTES", len(data) - 1)
+    for compiled in (True, False):
+        assert _outcome(path, signer, compiled=compiled) == (
+            "InputError",
+            f"{path}: larger than {len(data) - 1} bytes",
+        )

@@ -133,6 +133,33 @@ def test_compiled_leaf_hashes_and_levels_equal_hashlib(entries: list[bytes]) -> 
     )
 
 
+def _python_root(level: list[bytes]) -> bytes:
+    saved = native._MODULE
+    native._MODULE = None
+    try:
+        return merkle.root_from_level(level)
+    finally:
+        native._MODULE = saved
+
+
+@pytest.mark.parametrize("size", [*range(1, 40), 255, 256, 257, 1000, 4097])
+def test_the_compiled_root_of_any_level_is_the_python_one_whatever_the_threads(
+    size: int,
+) -> None:
+    rng = random.Random(size)
+    level = [rng.randbytes(32) for _ in range(size)]
+    expected = _python_root(level)
+    for threads in (1, 2, 3, 5, 16):
+        assert native._module().root(level, threads) == expected, threads
+    assert merkle.root_from_level(level) == native.root(level) == expected
+
+
+def test_a_large_level_is_rooted_by_several_threads_to_the_same_root() -> None:
+    rng = random.Random(7)
+    level = [rng.randbytes(32) for _ in range(native.ROOT_THREADS_FROM + 3)]
+    assert native.root(level) == _python_root(level)
+
+
 def test_inputs_the_compiled_loops_refuse_take_the_python_loops() -> None:
     assert merkle.leaf_hashes([bytearray(b"a")]) == [core.leaf_hash(b"a")]  # type: ignore[list-item]
     with pytest.raises(TypeError):
@@ -140,6 +167,11 @@ def test_inputs_the_compiled_loops_refuse_take_the_python_loops() -> None:
     with pytest.raises(ValueError, match="32-byte"):
         native.level_up([b"short", b"er"])
     assert len(merkle.level_up([b"short", b"er"])) == 1
+    with pytest.raises(ValueError, match="32-byte"):
+        native.root([b"short"])
+    with pytest.raises(ValueError, match="at least one"):
+        native.root([])
+    assert merkle.root_from_level([b"short", b"er"]) == merkle.node_hash(b"short", b"er")
 
 
 def test_a_range_that_is_not_a_perfect_subtree_is_refused(tmp_path: Path) -> None:

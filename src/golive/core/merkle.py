@@ -195,7 +195,10 @@ def root_from_level(hashes: Sequence[bytes]) -> bytes:
     """
     if not hashes:
         return EMPTY_ROOT
-    level = list(hashes)
+    if native.enabled() and type(hashes) is list:
+        with contextlib.suppress(ValueError):  # a node not 32 bytes: the loop below
+            return native.root(hashes)  # the same root, computed in C
+    level: list[bytes] = list(hashes)
     while len(level) > 1:
         level = level_up(level)
     return level[0]
