@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +27,7 @@ from ledger_support import ORIGIN, checkpoint, create_ledger, fill, sqlite_engin
 from golive import native
 from golive.core.note import Ed25519Signer
 from golive.errors import InputError, VerificationError
-from golive.services import audit
+from golive.services import audit, ledger_files
 
 pytestmark = pytest.mark.skipif(not native.enabled(), reason="golive._native is not built")
 
@@ -330,9 +332,47 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(
     data, signer = made
     path = tmp_path / "bundle.json"
     path.write_bytes(data)
-    monkeypatch.setattr(audit, "BUNDLE_MAX_BYTES", len(data) - 1)
+    monkeypatch.setattr(ledger_files, "BUNDLE_MAX_BYTES", len(data) - 1)
     for compiled in (True, False):
         assert _outcome(path, signer, compiled=compiled) == (
             "InputError",
             f"{path}: larger than {len(data) - 1} bytes",
         )
+
+
+_PROBE = """
+import sys
+from golive.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    print("EXIT=" + repr(exc.code), file=sys.stderr)
+heavy = ("sqlalchemy", "pydantic", "pydantic_settings", "golive.settings", "golive.storage")
+print("HEAVY=" + repr(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def test_the_offline_commands_import_no_database_library(
+    made: tuple[bytes, Ed25519Signer], tmp_path: Path
+) -> None:
+    """An auditor's `verify --bundle` / `--proof` and `keygen` start without SQLAlchemy,
+    pydantic or the settings (they took most of the command's start-up)."""
+    data, signer = made
+    path = tmp_path / "bundle.json"
+    path.write_bytes(data)
+    runs = {
+        "verify": ["audit", "verify", "--bundle", str(path), "--key", signer.verifier().vkey],
+        "keygen": ["audit", "keygen", "--name", ORIGIN, "--out", str(tmp_path / "k.key")],
+        "bad proof": ["audit", "verify", "--proof", str(path), "--key", signer.verifier().vkey],
+    }
+    for what, args in runs.items():
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert "HEAVY=[]" in done.stderr.splitlines(), (what, done.stderr)
+        expected = "EXIT=2" if what == "bad proof" else "EXIT=0"
+        assert expected in done.stderr.splitlines(), (what, done.stderr)

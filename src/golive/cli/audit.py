@@ -2,6 +2,10 @@
 
 Exit codes: 0 ok; 1 a proof, signature or the database does not verify (tampered);
 2 bad input (the message names the file or field); 3 the database is unreachable.
+
+The commands that need no database (``keygen``, ``verify --bundle``, ``verify --proof``)
+import neither SQLAlchemy nor the settings: the modules that do are imported in the
+commands that use them.
 """
 
 from __future__ import annotations
@@ -11,18 +15,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
 
 from golive.cli._output import echo_json
 from golive.core import ledger as core
 from golive.errors import EXIT_POLICY_SAYS_NO, DependencyUnavailable, InputError, UsageError
-from golive.services import audit
-from golive.settings import load_settings
-from golive.storage import dialect, worm
-from golive.storage.engine import make_engine, redacted
+from golive.services import ledger_files
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from golive.services import audit
 
 _FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -63,6 +68,12 @@ def _date(option: str, value: str) -> datetime:
 @contextmanager
 def _connection(db_url: str | None, *, write: bool) -> Iterator[sa.Connection]:
     """One transaction on the ledger database; exit 3 if it cannot be reached."""
+    from sqlalchemy.exc import DBAPIError
+
+    from golive.settings import load_settings
+    from golive.storage import dialect
+    from golive.storage.engine import make_engine, redacted
+
     url = db_url or load_settings().database_url
     parsed = dialect.parse_url(url)
     local = parsed.database not in (None, "", ":memory:")
@@ -108,7 +119,7 @@ def audit_group() -> None:
 @_FORMAT
 def keygen(name: str, out: Path, fmt: str) -> None:
     """Make an Ed25519 checkpoint signing key; print its public verifier key (C2SP vkey)."""
-    signer = audit.generate_key(name, out)
+    signer = ledger_files.generate_key(name, out)
     vkey = signer.verifier().vkey
     if fmt == "json":
         echo_json({"version": 1, "name": name, "key_file": str(out), "vkey": vkey})
@@ -130,6 +141,9 @@ def keygen(name: str, out: Path, fmt: str) -> None:
 @_FORMAT
 def checkpoint(db_url: str | None, keys: tuple[Path, ...], now: str | None, fmt: str) -> None:
     """Sign and store a checkpoint of the ledger now; print the signed note."""
+    from golive.services import audit
+    from golive.settings import load_settings
+
     paths = list(keys)
     if not paths:
         configured = load_settings().audit_key
@@ -170,6 +184,8 @@ def prove(
 ) -> None:
     """Print an inclusion proof (--index) or a consistency proof (--old-size/--new-size)
     as JSON, verifiable offline with 'golive audit verify --proof FILE --key PUB'."""
+    from golive.services import audit
+
     if (index is None) == (old_size is None and new_size is None):
         raise UsageError("give either --index, or --old-size and --new-size")
     with _connection(db_url, write=False) as connection:
@@ -207,6 +223,8 @@ def export(
     fmt: str,
 ) -> None:
     """Write a self-contained, verifiable bundle of entries, checkpoints and proofs."""
+    from golive.services import audit
+
     with _connection(db_url, write=False) as connection:
         bundle = audit.export_bundle(
             connection,
@@ -265,9 +283,9 @@ def verify(
     if len(chosen) != 1:
         raise UsageError("give exactly one of --bundle FILE, --proof FILE or --db URL")
     if bundle is not None or proof is not None:
-        verifiers = audit.load_verifiers(keys)
+        verifiers = ledger_files.load_verifiers(keys)
         if bundle is not None:
-            report = audit.verify_bundle_file(bundle, verifiers, origin)
+            report = ledger_files.verify_bundle_file(bundle, verifiers, origin)
             if fmt == "json":
                 echo_json({"version": 1, **report.as_dict()})
             else:
@@ -278,9 +296,9 @@ def verify(
                 )
             return
         assert proof is not None
-        document, _ = audit.load_bundle(proof)
+        document, _ = ledger_files.load_bundle(proof)
         try:
-            what = audit.verify_proof(document, verifiers)
+            what = ledger_files.verify_proof(document, verifiers)
         except InputError as exc:
             raise InputError(f"{proof}: {exc}") from None
         if fmt == "json":
@@ -288,7 +306,9 @@ def verify(
         else:
             click.echo(f"ok: {what}")
         return
-    verifiers = audit.load_verifiers(keys) if keys else []
+    from golive.services import audit
+
+    verifiers = ledger_files.load_verifiers(keys) if keys else []
     with _connection(db_url, write=False) as connection:
         result = audit.verify_database(connection, verifiers)
     if fmt == "json":
@@ -333,9 +353,11 @@ def prune(
 ) -> None:
     """Delete hot entries older than --before, only after verifying the archive bundle
     that holds them. Tree nodes stay, so proofs keep working."""
+    from golive.services import audit
+
     cutoff = _date("--before", before)
     moment = _now(now)
-    verifiers = audit.load_verifiers(keys)
+    verifiers = ledger_files.load_verifiers(keys)
     with _connection(db_url, write=True) as connection:
         report = audit.prune(
             connection,
@@ -370,6 +392,8 @@ def erase(
 ) -> None:
     """Erase the kept personal values of every entry with this subject (right to erasure)
     and record a 'personal.erased' entry. Leaves, checkpoints and proofs are unchanged."""
+    from golive.services import audit
+
     moment = _now(now)
     with _connection(db_url, write=True) as connection:
         report = audit.erase_subject(connection, subject, tenant=tenant, actor=actor, now=moment)
@@ -390,4 +414,6 @@ def erase(
 def grants(owner: str, app: str) -> None:
     """Print the PostgreSQL script that gives the ledger to an owner role and the
     application role only SELECT and INSERT on the append-only tables."""
+    from golive.storage import worm
+
     click.echo(worm.grants_sql(owner, app), nl=False)
