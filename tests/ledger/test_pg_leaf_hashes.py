@@ -8,6 +8,9 @@ and check that a missing entry or node, or a node of the wrong size, gives no an
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -71,3 +74,56 @@ def test_a_missing_entry_or_node_gives_no_answer(pg_engine: sa.Engine) -> None:
         assert ledger.pg_node_hashes(connection, 0, 4, 8) is None  # a hash of 31 bytes
         assert ledger.pg_node_hashes(connection, 0, 6, 8) is not None
         connection.rollback()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    fields=st.lists(st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT), min_size=1, max_size=6),
+    secret=_TEXT,
+)
+def test_appends_store_every_value_exactly_as_given(
+    pg_engine: sa.Engine, fields: list[tuple[str, str, str, str, str, str]], secret: str
+) -> None:
+    """An append sends its rows as JSON records (``json_to_recordset``): the stored text,
+    payload, node hashes and personal salts must be the values golive computed, byte for
+    byte, whatever the text."""
+    entries = text_entries(fields)
+    entries[0] = dataclasses.replace(
+        entries[0], payload={**entries[0].payload, "email": secret}, personal=("email",)
+    )
+    with pg_engine.begin() as connection:
+        start = ledger.read_frontier(connection).size
+        ledger.append_entries(connection, entries)
+        stop = start + len(entries)
+        rows = ledger.entry_rows(connection, start, stop)
+        kept = ledger.personal_values(connection, range(start, stop))
+        frontier = ledger.read_frontier(connection)
+        stored_nodes = ledger.pg_node_hashes(connection, 0, start, stop)
+    for (idx, action, actor, correlation, payload, subject, tenant, time), new in zip(
+        rows, entries, strict=True
+    ):
+        assert (action, actor, correlation, subject, tenant) == (
+            new.action,
+            new.actor,
+            new.correlation_id,
+            new.subject,
+            new.tenant,
+        )
+        assert time == core.format_time(new.time)
+        stored_payload = json.loads(payload)
+        assert {k: v for k, v in stored_payload.items() if k != "email"} == {
+            k: v for k, v in new.payload.items() if k != "email"
+        }
+    salt, value = kept[start]["email"]
+    assert len(salt) == 32 and json.loads(value) == secret
+    assert json.loads(rows[0][4])["email"] == core.personal_commitment(secret, salt)
+    assert stored_nodes == _python_leaves_of(rows)
+    assert frontier.size == stop
+
+
+def _python_leaves_of(rows: list[tuple[object, ...]]) -> bytes:
+    return b"".join(core.stored_leaf_hashes(*zip(*rows, strict=True)))

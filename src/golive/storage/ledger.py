@@ -31,6 +31,7 @@ on PostgreSQL; both store the same rows.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -251,22 +252,41 @@ _SQLITE_WRITES = (
     "INSERT INTO audit_personal (entry_idx, field, salt, value) VALUES (?, ?, ?, ?)",
     f"UPDATE audit_head SET frontier = ? WHERE id = {_HEAD_ID}",
 )
+#: PostgreSQL: each table's rows travel as one JSON array of objects (written by the C JSON
+#: encoder, byte strings as bytea hex text ``\\x...``) expanded by ``json_to_recordset``.
+#: Arrays of one value per column cost psycopg most of an append's time to quote in
+#: Python (100 entries with their nodes: 10 ms, against 2 ms of server work).
 _PG_ENTRIES = (
-    f"entries AS (INSERT INTO audit_entries ({_ENTRY_COLUMNS}) SELECT * FROM unnest("
-    "%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-    "%s::text[]))"
+    f"entries AS (INSERT INTO audit_entries ({_ENTRY_COLUMNS}) SELECT {_ENTRY_COLUMNS} "
+    "FROM json_to_recordset(%s::json) AS r(idx bigint, time text, tenant text, actor text, "
+    "action text, subject text, correlation_id text, payload text))"
 )
 _PG_NODES = (
-    "nodes AS (INSERT INTO audit_nodes (level, idx, hash) "
-    "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[]))"
+    "nodes AS (INSERT INTO audit_nodes (level, idx, hash) SELECT level, idx, hash "
+    "FROM json_to_recordset(%s::json) AS r(level smallint, idx bigint, hash bytea))"
 )
 _PG_PERSONAL = (
     "personal AS (INSERT INTO audit_personal (entry_idx, field, salt, value) "
-    "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bytea[], %s::text[]))"
+    "SELECT entry_idx, field, salt, value "
+    "FROM json_to_recordset(%s::json) AS r(entry_idx bigint, field text, salt bytea, value text))"
 )
 _PG_HEAD = f"UPDATE audit_head SET frontier = %s WHERE id = {_HEAD_ID}"
 _PG_WRITES = f"WITH {_PG_ENTRIES}, {_PG_NODES} {_PG_HEAD}"
 _PG_WRITES_PERSONAL = f"WITH {_PG_ENTRIES}, {_PG_NODES}, {_PG_PERSONAL} {_PG_HEAD}"
+_ENTRY_KEYS = tuple(_ENTRY_COLUMNS.split(", "))
+_NODE_KEYS = ("level", "idx", "hash")
+_PERSONAL_KEYS = ("entry_idx", "field", "salt", "value")
+_pg_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _pg_records(keys: tuple[str, ...], rows: Sequence[Sequence[object]]) -> str:
+    """Rows as the JSON array of objects ``json_to_recordset`` reads; bytes as bytea hex."""
+    return _pg_json(
+        [
+            dict(zip(keys, [f"\\x{v.hex()}" if type(v) is bytes else v for v in row], strict=True))
+            for row in rows
+        ]
+    )
 
 
 def _write(
@@ -291,13 +311,15 @@ def _write(
             connection.exec_driver_sql(personal_sql, personal_rows)
         connection.exec_driver_sql(head_sql, (frontier,))
         return
-    columns: list[list[Any]] = [list(column) for column in zip(*entry_rows, strict=True)]
-    columns += [list(column) for column in zip(*node_rows, strict=True)]
+    values: list[object] = [
+        _pg_records(_ENTRY_KEYS, entry_rows),
+        _pg_records(_NODE_KEYS, node_rows),
+    ]
     statement = _PG_WRITES
     if personal_rows:
-        columns += [list(column) for column in zip(*personal_rows, strict=True)]
+        values.append(_pg_records(_PERSONAL_KEYS, personal_rows))
         statement = _PG_WRITES_PERSONAL
-    connection.exec_driver_sql(statement, (*columns, frontier))
+    connection.exec_driver_sql(statement, (*values, frontier))
 
 
 def _split_personal(
