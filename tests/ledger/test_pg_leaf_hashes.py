@@ -103,7 +103,7 @@ def test_appends_store_every_value_exactly_as_given(
         kept = ledger.personal_values(connection, range(start, stop))
         frontier = ledger.read_frontier(connection)
         stored_nodes = ledger.pg_node_hashes(connection, 0, start, stop)
-    for (idx, action, actor, correlation, payload, subject, tenant, time), new in zip(
+    for (_idx, action, actor, correlation, payload, subject, tenant, time), new in zip(
         rows, entries, strict=True
     ):
         assert (action, actor, correlation, subject, tenant) == (
@@ -119,7 +119,8 @@ def test_appends_store_every_value_exactly_as_given(
             k: v for k, v in new.payload.items() if k != "email"
         }
     salt, value = kept[start]["email"]
-    assert len(salt) == 32 and json.loads(value) == secret
+    assert len(salt) == 32
+    assert json.loads(value) == secret
     assert json.loads(rows[0][4])["email"] == core.personal_commitment(secret, salt)
     assert stored_nodes == _python_leaves_of(rows)
     assert frontier.size == stop

@@ -212,19 +212,53 @@ def prove(
     is_flag=True,
     help="Add kept personal values and salts (then erasure must also reach this copy).",
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Bundle file.")
+@click.option(
+    "--tiles",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Instead of a bundle, a new directory of C2SP tlog-tiles (checkpoint, hash tiles, "
+    "entry bundles) of the whole log at the latest checkpoint, or at --to SIZE.",
+)
 @_FORMAT
 def export(
     db_url: str | None,
     start: str | None,
     end: str | None,
     include_personal: bool,
-    out: Path,
+    out: Path | None,
+    tiles: Path | None,
     fmt: str,
 ) -> None:
-    """Write a self-contained, verifiable bundle of entries, checkpoints and proofs."""
+    """Write a self-contained, verifiable bundle of entries, checkpoints and proofs, or
+    the log as C2SP tlog-tiles (--tiles DIR) for any tlog client or witness."""
     from golive.services import audit
 
+    if (out is None) == (tiles is None):
+        raise UsageError("give exactly one of --out FILE or --tiles DIR")
+    if tiles is not None:
+        if start is not None or include_personal:
+            raise UsageError(
+                "--tiles writes the whole log without personal values: "
+                "--from and --include-personal do not apply"
+            )
+        if end is not None and not end.strip().isdigit():
+            raise UsageError(f"--to: with --tiles, the size of a checkpoint, got {end!r}")
+        with _connection(db_url, write=False) as connection:
+            written = audit.export_tiles(connection, tiles, size=None if end is None else int(end))
+        if fmt == "json":
+            echo_json(written)
+        else:
+            click.echo(
+                f"{tiles}: tlog-tiles of a tree of size {written['tree_size']}: "
+                f"{written['tiles']} hash tiles, {written['entry_bundles']} entry bundles"
+                + (
+                    f" ({written['entry_bundles_pruned']} pruned, in their archives)"
+                    if written["entry_bundles_pruned"]
+                    else ""
+                )
+            )
+        return
+    assert out is not None
     with _connection(db_url, write=False) as connection:
         bundle = audit.export_bundle(
             connection,
@@ -256,6 +290,11 @@ def export(
     "--bundle", type=click.Path(dir_okay=False, path_type=Path), help="Verify this bundle."
 )
 @click.option("--proof", type=click.Path(dir_okay=False, path_type=Path), help="Verify a proof.")
+@click.option(
+    "--tiles",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Verify a directory of C2SP tlog-tiles (golive audit export --tiles).",
+)
 @_DB
 @click.option(
     "--key",
@@ -270,6 +309,7 @@ def verify(
     ctx: click.Context,
     bundle: Path | None,
     proof: Path | None,
+    tiles: Path | None,
     db_url: str | None,
     keys: tuple[str, ...],
     origin: str | None,
@@ -277,11 +317,26 @@ def verify(
 ) -> None:
     """Verify a bundle or a proof offline (no database, no server), or recompute the whole
     tree of a database (--db) and name the first tampered index. Exit 1 if tampered."""
-    chosen = [name for name, value in (("--bundle", bundle), ("--proof", proof)) if value]
+    given = (("--bundle", bundle), ("--proof", proof), ("--tiles", tiles))
+    chosen = [name for name, value in given if value]
     if db_url is not None:
         chosen.append("--db")
     if len(chosen) != 1:
-        raise UsageError("give exactly one of --bundle FILE, --proof FILE or --db URL")
+        raise UsageError("give exactly one of --bundle FILE, --proof FILE, --tiles DIR or --db URL")
+    if tiles is not None:
+        checked = ledger_files.verify_tiles_dir(tiles, ledger_files.load_verifiers(keys), origin)
+        if fmt == "json":
+            echo_json({"version": 1, "ok": True, **checked.as_dict()})
+        else:
+            found = checked.report
+            absent = len(found.bundles_absent)
+            click.echo(
+                f"ok: {tiles}: {found.tiles} hash tiles and {found.entries} entries lead to the "
+                f"signed root of the tree of size {found.size} of {checked.origin}"
+                + (f"; {absent} entry bundles absent (pruned)" if absent else "")
+                + f"; signed by {', '.join(checked.keys)}"
+            )
+        return
     if bundle is not None or proof is not None:
         verifiers = ledger_files.load_verifiers(keys)
         if bundle is not None:

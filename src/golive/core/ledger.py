@@ -432,6 +432,36 @@ def stored_leaf_hashes(
     return list(map(_digest, map(_sha256, map(str.encode, texts))))
 
 
+def stored_leaves(
+    indices: Sequence[Any],
+    actions: Sequence[Any],
+    actors: Sequence[Any],
+    correlation_ids: Sequence[Any],
+    payloads: Sequence[Any],
+    subjects: Sequence[Any],
+    tenants: Sequence[Any],
+    times: Sequence[Any],
+) -> list[bytes]:
+    """The leaf data (the bytes after the 0x00 prefix) of stored entries, built exactly as
+    :func:`stored_leaf_hashes` builds them before hashing; nothing is checked."""
+    encode = _encode_basestring
+    texts = map(
+        _STORED_LEAF[1:].__mod__,
+        zip(
+            map(encode, actions),
+            map(encode, actors),
+            map(encode, correlation_ids),
+            indices,
+            payloads,
+            map(encode, subjects),
+            map(encode, tenants),
+            map(encode, times),
+            strict=True,
+        ),
+    )
+    return list(map(str.encode, texts))
+
+
 _sha256 = hashlib.sha256
 _digest = type(_sha256()).digest
 

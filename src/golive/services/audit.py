@@ -18,7 +18,9 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +34,7 @@ import sqlalchemy as sa
 from golive import native
 from golive.core import ledger as core
 from golive.core import merkle
+from golive.core import tiles as tiles_layout
 from golive.core.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint, sign_checkpoint
 from golive.core.merkle import (
     Frontier,
@@ -64,6 +67,7 @@ __all__ = [
     "erase_personal",
     "erase_subject",
     "export_bundle",
+    "export_tiles",
     "generate_key",
     "issue_checkpoint",
     "load_bundle",
@@ -343,6 +347,84 @@ def export_bundle(
         ],
         "consistency": consistency,
     }
+
+
+def export_tiles(
+    connection: sa.Connection, out: Path, *, size: int | None = None
+) -> dict[str, object]:
+    """Write the log up to a checkpoint (by default the latest; else the one of ``size``)
+    as a C2SP tlog-tiles directory at ``out`` (:mod:`golive.core.tiles`): the signed
+    checkpoint, every hash tile, and the entry bundles of the entries still stored (those
+    below a prune are in their archive and left out). ``out`` must not exist; the files
+    are written to a directory beside it and renamed into place, so a failure leaves
+    nothing. Each entry written is checked against the stored leaf hash first."""
+    anchor = (
+        ledger.latest_checkpoint(connection)
+        if size is None
+        else ledger.checkpoint_by_size(connection, size)
+    )
+    if anchor is None:
+        raise InputError(
+            "the ledger has no checkpoint yet; run 'golive audit checkpoint'"
+            if size is None
+            else f"to: no checkpoint of size {size}; export at a checkpoint's size"
+        )
+    if out.exists() or out.is_symlink():
+        raise InputError(f"{out}: already exists; golive writes tiles to a new directory")
+    parent = out.parent
+    if not parent.is_dir():
+        raise InputError(f"{parent}: no such directory")
+    pruned = ledger.pruned_before(connection)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    try:
+        written = _write_tiles(connection, staging, anchor, pruned)
+        os.rename(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {"version": 1, "out": str(out), "tree_size": anchor.size, **written}
+
+
+def _write_tiles(
+    connection: sa.Connection, root: Path, anchor: ledger.StoredCheckpoint, pruned: int
+) -> dict[str, object]:
+    def put(relative: str, data: bytes) -> None:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    size = anchor.size
+    put("checkpoint", anchor.note.encode("utf-8"))
+    tiles = 0
+    for level, index, width in tiles_layout.hash_tiles(size):
+        tree_level = tiles_layout.HEIGHT * level
+        low = index * tiles_layout.WIDTH
+        rows = ledger.node_rows(connection, tree_level, low, low + width)
+        if [int(i) for i, _ in rows] != list(range(low, low + width)):
+            raise VerificationError(
+                f"nodes of level {tree_level} from {low} are not all stored; "
+                "run 'golive audit verify --db'"
+            )
+        put(tiles_layout.tile_path(level, index, width), b"".join(bytes(h) for _, h in rows))
+        tiles += 1
+    bundles = skipped = 0
+    for index, width in tiles_layout.entry_bundles(size):
+        low = index * tiles_layout.WIDTH
+        if low < pruned:
+            skipped += 1
+            continue
+        rows = ledger.entry_rows(connection, low, low + width)
+        stored = ledger.node_rows(connection, 0, low, low + width)
+        entries = core.stored_leaves(*zip(*rows, strict=True)) if rows else []
+        hashes = merkle.leaf_hashes(entries)
+        if len(rows) != width or hashes != [bytes(h) for _, h in stored]:
+            raise VerificationError(
+                f"entries [{low}, {low + width}) are not what the log committed to; "
+                "run 'golive audit verify --db'"
+            )
+        put(tiles_layout.entries_path(index, width), tiles_layout.encode_bundle(entries, low))
+        bundles += 1
+    return {"tiles": tiles, "entry_bundles": bundles, "entry_bundles_pruned": skipped}
 
 
 # --- tamper detection ---------------------------------------------------------------------------

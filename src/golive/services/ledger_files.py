@@ -17,10 +17,12 @@ import os
 import secrets
 import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from golive import native
 from golive.core import ledger as core
+from golive.core import tiles
 from golive.core.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from golive.core.merkle import verify_consistency, verify_inclusion
 from golive.core.note import Ed25519Signer, Ed25519Verifier, Signer, Verifier, parse_note
@@ -34,6 +36,7 @@ __all__ = [
     "load_verifiers",
     "verify_bundle_file",
     "verify_proof",
+    "verify_tiles_dir",
     "write_bundle",
 ]
 
@@ -164,6 +167,63 @@ def _list(data: Mapping[str, object], name: str) -> list[object]:
     if not isinstance(value, list):
         raise InputError(f"proof.{name}: expected a list")
     return value
+
+
+# --- tiles ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TilesCheck:
+    """A verified tlog-tiles copy: its log, signers and what was checked."""
+
+    origin: str
+    keys: tuple[str, ...]
+    report: tiles.TilesReport
+
+    def as_dict(self) -> dict[str, object]:
+        return {"origin": self.origin, "keys": list(self.keys), **self.report.as_dict()}
+
+
+_TILE_FILE_MAX = tiles.WIDTH * (2 + tiles.MAX_ENTRY_BYTES)
+
+
+def verify_tiles_dir(
+    path: Path, verifiers: Sequence[Verifier], origin: str | None = None
+) -> TilesCheck:
+    """Verify a directory written by ``golive audit export --tiles`` (or any C2SP
+    tlog-tiles copy of a golive log) offline: the checkpoint's signature with the given
+    keys, then every tile and entry bundle against it (:func:`tiles.verify_tiles`)."""
+    if not path.is_dir():
+        raise InputError(f"{path}: not a directory of tiles")
+    note = _read_small(path / "checkpoint", "checkpoint")
+    names = sorted({v.name for v in verifiers})
+    try:
+        if origin is None:
+            origin = parse_checkpoint(parse_note(note).text).origin
+            if origin not in names:
+                raise VerificationError(
+                    f"checkpoint is for log {origin!r}; the keys given are {names}"
+                )
+        head, opened = open_checkpoint(note, origin, verifiers)
+    except InputError as exc:
+        raise InputError(f"{path / 'checkpoint'}: {exc}") from None
+
+    def read(relative: str) -> bytes | None:
+        file = path / relative
+        try:
+            with file.open("rb") as handle:
+                data = handle.read(_TILE_FILE_MAX + 1)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise InputError(f"{file}: cannot read: {exc.strerror}") from None
+        if len(data) > _TILE_FILE_MAX:
+            raise VerificationError(f"{relative}: larger than a tile or entry bundle can be")
+        return data
+
+    report = tiles.verify_tiles(head.size, head.root_hash, read)
+    keys = sorted({f"{s.name}+{s.key_id:08x}" for s in opened.verified})
+    return TilesCheck(origin=origin, keys=tuple(keys), report=report)
 
 
 # --- bundles ----------------------------------------------------------------------------------
