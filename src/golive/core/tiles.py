@@ -183,10 +183,15 @@ def verify_tiles(size: int, root: bytes, read: Callable[[str], bytes | None]) ->
             continue
         first = index * WIDTH
         computed = leaf_hashes(decode_bundle(data, width, path))
-        for n, (found, expected) in enumerate(zip(computed, leaves[first:], strict=False)):
-            if found != expected:
-                raise VerificationError(
-                    f"{path}: entry {first + n} does not hash to its leaf in tile level 0"
-                )
+        expected = leaves[first : first + width]
+        if computed != expected:
+            n = next(
+                n
+                for n, pair in enumerate(zip(computed, expected, strict=True))
+                if pair[0] != pair[1]
+            )
+            raise VerificationError(
+                f"{path}: entry {first + n} does not hash to its leaf in tile level 0"
+            )
         entries += width
     return TilesReport(size=size, tiles=tiles, entries=entries, bundles_absent=tuple(absent))
