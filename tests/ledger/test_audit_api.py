@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from ledger_support import ORIGIN
+from ledger_support import ORIGIN, fill
 
 from golive.api.app import create_app
+from golive.core import tiles
+from golive.core.checkpoint import open_checkpoint
 from golive.services import audit, database, tenants
 from golive.settings import Settings
 from golive.storage.engine import make_engine
@@ -117,3 +119,54 @@ def test_no_checkpoint_yet_is_a_clear_404(migrated: sa.Engine, client: TestClien
     _, auth = _tenant(migrated)
     response = client.get("/api/v1/audit/checkpoints/latest", headers=auth)
     assert response.status_code == 404
+
+
+def test_a_tlog_client_reads_the_checkpoint_and_hash_tiles(
+    migrated: sa.Engine, client: TestClient, tmp_path: Path
+) -> None:
+    """The API as a C2SP tlog-tiles log: a client that knows only the base URL and the
+    public key reads the checkpoint and the hash tiles and recomputes the signed root;
+    entry bundles (every tenant's entries) are not served."""
+    signer = audit.generate_key(ORIGIN, tmp_path / "k.key")
+    _, auth = _tenant(migrated)
+    fill(migrated, 300, start=0, tenant="other")
+    with migrated.begin() as connection:
+        audit.issue_checkpoint(connection, [signer], now=NOW)
+    base = "/api/v1/audit/tlog"
+    answer = client.get(f"{base}/checkpoint", headers=auth)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/plain")
+    head, _ = open_checkpoint(answer.text, ORIGIN, [signer.verifier()])
+    assert head.size > 256
+
+    fetched = []
+
+    def read(path: str) -> bytes | None:
+        got = client.get(f"{base}/{path}", headers=auth)
+        if got.status_code == 404:
+            return None
+        assert got.status_code == 200, (path, got.text)
+        fetched.append(path)
+        return got.content
+
+    report = tiles.verify_tiles(head.size, head.root_hash, read)
+    assert report.tiles == len(tiles.hash_tiles(head.size))
+    assert report.entries == 0
+    assert len(report.bundles_absent) == len(tiles.entry_bundles(head.size))
+    assert "tile/1/000.p/1" in fetched
+    full = client.get(f"{base}/tile/0/000", headers=auth)
+    assert full.headers["cache-control"] == "max-age=31536000, immutable"
+
+    for path, status in [
+        ("tile/entries/000", 404),
+        ("tile/0/999", 404),  # beyond the tree
+        ("tile/0/00", 400),
+        ("tile/0/x000/000", 400),
+        ("tile/0/000.p/256", 400),
+        ("tile/64/000", 400),
+        ("tile/01/000", 400),
+    ]:
+        got = client.get(f"{base}/{path}", headers=auth)
+        assert got.status_code == status, (path, got.text)
+        assert got.json()["error"]["message"]
+    assert client.get(f"{base}/checkpoint").status_code == 401

@@ -62,6 +62,28 @@ def entries_path(index: int, width: int = WIDTH) -> str:
     return f"tile/entries/{_index_path(index)}{_suffix(width)}"
 
 
+def parse_index_path(path: str) -> tuple[int, int]:
+    """``(index, width)`` of the part of a tile path after ``tile/<L>/`` (or
+    ``tile/entries/``), as :func:`tile_path` writes it and nothing else: ``x001/x234/067``,
+    ``067.p/13``. :class:`InputError` for any other spelling."""
+    width = WIDTH
+    base, dot, partial = path.partition(".p/")
+    if dot:
+        if not partial.isdigit() or partial != str(int(partial)) or not 1 <= int(partial) < WIDTH:
+            raise InputError(f"{path!r}: a partial tile's width is 1 to {WIDTH - 1}")
+        width = int(partial)
+    groups = base.split("/")
+    ok = all(len(g) == 4 and g[0] == "x" and g[1:].isdigit() for g in groups[:-1])
+    ok = ok and len(groups[-1]) == 3 and groups[-1].isdigit() and groups[-1].isascii()
+    ok = ok and all(g[1:].isascii() for g in groups[:-1])
+    index = int("".join([*(g[1:] for g in groups[:-1]), groups[-1]])) if ok else -1
+    if not ok or _index_path(index) != base:
+        raise InputError(
+            f"{path!r}: not a tile index (three-digit groups, x before all but the last)"
+        )
+    return index, width
+
+
 def hash_tiles(size: int) -> list[tuple[int, int, int]]:
     """``(level, index, width)`` of every hash tile of a tree of ``size`` leaves, by level."""
     tiles = []

@@ -1,4 +1,5 @@
-"""The audit ledger over HTTP: entries with inclusion proofs, checkpoints, consistency proofs.
+"""The audit ledger over HTTP: entries with inclusion proofs, checkpoints, consistency proofs,
+and the tree's hash tiles in the C2SP tlog-tiles layout.
 
 Every entry query is scoped to the caller's tenant (``audit:read`` permission). Checkpoints
 and consistency proofs are about the whole log (sizes and hashes, no tenant data), so every
@@ -12,12 +13,13 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from golive.api.deps import Caller, State
 from golive.api.observability import REQUEST_ID
 from golive.core import ledger as core
-from golive.errors import NotFound
+from golive.core import tiles
+from golive.errors import InputError, NotFound
 from golive.services import audit
 from golive.storage import ledger
 from golive.storage.unit_of_work import UnitOfWork
@@ -129,3 +131,55 @@ def consistency(
     with _reader(app_state) as uow:
         document = audit.prove_consistency(uow.connection, old_size, new_size)
     return JSONResponse(document)
+
+
+# --- C2SP tlog-tiles ----------------------------------------------------------------------------
+#
+# A tlog client, monitor or witness reads the log from a base URL of /api/v1/audit/tlog:
+# the checkpoint and the hash tiles (sizes and hashes, no tenant data, the same for every
+# tenant). Entry bundles hold every tenant's entries, so they are not served here: a tenant
+# reads its own entries above, and `golive audit export --tiles` writes complete copies.
+
+
+@router.get(
+    "/tlog/checkpoint",
+    summary="The latest signed checkpoint as a C2SP note (tlog-tiles)",
+    response_class=Response,
+)
+def tlog_checkpoint(who: Caller, app_state: State) -> Response:
+    who.require(_PERMISSION)
+    with _reader(app_state) as uow:
+        found = ledger.latest_checkpoint(uow.connection)
+    if found is None:
+        raise NotFound("checkpoint: the ledger has no checkpoint yet")
+    return Response(
+        found.note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get(
+    "/tlog/tile/{level}/{path:path}",
+    summary="A hash tile of the tree (C2SP tlog-tiles: tile/<L>/<N>[.p/<W>])",
+    response_class=Response,
+)
+def tlog_tile(level: str, path: str, who: Caller, app_state: State) -> Response:
+    who.require(_PERMISSION)
+    if level == "entries":
+        raise NotFound(
+            "tile/entries: entry bundles hold every tenant's entries and are not served; read "
+            "yours from /api/v1/audit/entries, or write a copy with 'golive audit export --tiles'"
+        )
+    if not (level.isascii() and level.isdigit() and str(int(level)) == level and int(level) < 64):
+        raise InputError(f"tile level {level!r}: a tile level is 0 to 63")
+    index, width = tiles.parse_index_path(path)
+    low = index * tiles.WIDTH
+    tree_level = tiles.HEIGHT * int(level)
+    with _reader(app_state) as uow:
+        rows = ledger.node_rows(uow.connection, tree_level, low, low + width)
+    if len(rows) != width:
+        raise NotFound(f"{tiles.tile_path(int(level), index, width)}: not in the tree yet")
+    return Response(
+        b"".join(bytes(h) for _, h in rows),
+        media_type="application/octet-stream",
+        headers={"Cache-Control": "max-age=31536000, immutable"},
+    )
