@@ -295,3 +295,19 @@ def test_export_and_verify_from_the_command_line(
         assert err.strip()
     assert not (tmp_path / "t2").exists()
     assert not (tmp_path / "t3").exists()
+
+
+@pytest.mark.parametrize("index", [0, 1, 999, 1000, 65_535, 1_234_067, 10**12 + 7])
+@pytest.mark.parametrize("width", [1, 13, 255, 256])
+def test_tile_paths_read_back_to_their_index_and_width(index: int, width: int) -> None:
+    path = tiles.tile_path(0, index, width).removeprefix("tile/0/")
+    assert tiles.parse_index_path(path) == (index, width)
+
+
+@pytest.mark.parametrize(
+    "path", ["", "67", "0067", "x000/067", "x01/067", "067/x001", "x001/067.p/0", "067.p/256",
+             "067.p/013", "067.p/", "067.p/x", "\u0661\u0662\u0663", "067/", "/067", "X001/067"],
+)  # fmt: skip
+def test_any_other_spelling_of_a_tile_path_is_refused(path: str) -> None:
+    with pytest.raises(InputError):
+        tiles.parse_index_path(path)
