@@ -297,6 +297,16 @@ def test_export_and_verify_from_the_command_line(
     assert not (tmp_path / "t3").exists()
 
 
+def test_the_index_spellings_of_go_sumdb_tiles_read_the_same() -> None:
+    """The index part of golang.org/x/mod/sumdb/tlog's tile paths (its tile_test.go):
+    ``x123/x456/078`` is 123456078, ``123/456/078`` (no ``x``) is not a tile."""
+    assert tiles.parse_index_path("x123/x456/078") == (123_456_078, 256)
+    assert tiles.parse_index_path("x123/x456/078.p/2") == (123_456_078, 2)
+    assert tiles.parse_index_path("x003/x057/500") == (3_057_500, 256)
+    with pytest.raises(InputError):
+        tiles.parse_index_path("123/456/078")
+
+
 @pytest.mark.parametrize("index", [0, 1, 999, 1000, 65_535, 1_234_067, 10**12 + 7])
 @pytest.mark.parametrize("width", [1, 13, 255, 256])
 def test_tile_paths_read_back_to_their_index_and_width(index: int, width: int) -> None:
