@@ -276,3 +276,35 @@ def test_sarif_older_rtm_schema_url_is_still_sarif():
     del log["version"]
     log["$schema"] = "https://schemastore.azurewebsites.net/schemas/json/sarif-2.1.0-rtm.5.json"
     assert from_json(log).format == "sarif"
+
+
+def test_sarif_artifact_location_given_only_as_an_index_reads_the_runs_artifact():
+    """SARIF §3.4.3: an artifactLocation may hold only ``index`` into ``run.artifacts``
+    (logs written by the SARIF SDK's optimisations); its path is that artifact's location,
+    resolved against its base like any URI. An index out of range leaves no path."""
+
+    def at(location: dict, line: int) -> dict:
+        physical = {"artifactLocation": location, "region": {"startLine": line}}
+        return {
+            "ruleId": "R1",
+            "message": {"text": "m"},
+            "locations": [{"physicalLocation": physical}],
+        }
+
+    log = sarif_log(
+        [
+            at({"index": 0}, 3),
+            at({"index": 1}, 4),
+            at({"index": 7}, 5),
+            at({"uri": "c.py", "index": 0}, 6),
+        ],
+        rules=[{"id": "R1"}],
+        originalUriBaseIds={"SRC": {"uri": "file:///home/runner/work/app/app/"}},
+        artifacts=[
+            {"location": {"uri": "src/a.py", "uriBaseId": "SRC"}},
+            {"location": {"uri": "file:///home/runner/work/app/app/lib/b.py"}},
+        ],
+    )
+    report = _only(from_json(log))
+    paths = {f.location.line: f.location.path for f in report.findings if f.location}
+    assert paths == {3: "src/a.py", 4: "lib/b.py", 5: "", 6: "c.py"}

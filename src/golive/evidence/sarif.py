@@ -27,6 +27,7 @@ scanners the message text is not kept either.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -283,7 +284,14 @@ def _base_uris(run: Doc) -> _Bases:
     for name, base in run.get("originalUriBaseIds").members():
         if base.is_obj():
             raw[name] = (base.get("uri").text(), base.get("uriBaseId").text())
-    return _Bases.resolve(raw)
+    bases = _Bases.resolve(raw)
+    # SARIF §3.4.3: an artifactLocation may give only the index of its run.artifacts entry
+    for artifact in run.get("artifacts").items():
+        where = artifact.get("location") if artifact.is_obj() else artifact
+        known = where.is_obj()
+        uri = where.get("uri").text() if known else ""
+        bases.artifacts.append((uri, where.get("uriBaseId").text() if known else ""))
+    return bases
 
 
 def _rule_for(
@@ -636,6 +644,8 @@ class _Fast:
             uri = base = ""
             if type(art) is dict:
                 uri, base = _text(art.get("uri")), _text(art.get("uriBaseId"))
+                if not uri and "index" in art:
+                    raise _Bail  # only an index into run.artifacts: the full path reads it
             elif art is not None:
                 raise _Bail
             region = phys.get("region")
@@ -948,11 +958,13 @@ def _location(result: Doc, base_uris: _Bases) -> Location | None:
         art = phys.get("artifactLocation")
         uri = art.get("uri").text() if art.is_obj() else ""
         base = art.get("uriBaseId").text() if art.is_obj() else ""
+        index = art.get("index").integer(-1) if art.is_obj() else -1
         region = phys.get("region")
         line = region.get("startLine").integer() if region.is_obj() else 0
         col = region.get("startColumn").integer() if region.is_obj() else 0
         end = region.get("endLine").integer() if region.is_obj() else 0
-        return Location(path=base_uris.path(uri, base), line=line, column=col, end_line=end)
+        path = base_uris.located(uri, base, index)
+        return Location(path=path, line=line, column=col, end_line=end)
     return None
 
 
@@ -972,6 +984,15 @@ class _Bases:
 
     prefixes: dict[str, str]  # base id -> the path prefix below the root ("" for a root)
     roots: tuple[str, ...]  # the outermost absolute roots ("/home/runner/work/app/app/")
+    artifacts: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # uri, base
+
+    def located(self, uri: str, base: str, index: int) -> str:
+        """The path of an artifactLocation: its ``uri``, or when it has none, the location of
+        the run's ``artifacts[index]`` (SARIF §3.4.3: a log may give only the index)."""
+        if not uri and 0 <= index < len(self.artifacts):
+            uri, own = self.artifacts[index]
+            base = base or own
+        return self.path(uri, base)
 
     @classmethod
     def resolve(cls, raw: dict[str, tuple[str, str]]) -> _Bases:
