@@ -308,3 +308,39 @@ def test_sarif_artifact_location_given_only_as_an_index_reads_the_runs_artifact(
     report = _only(from_json(log))
     paths = {f.location.line: f.location.path for f in report.findings if f.location}
     assert paths == {3: "src/a.py", 4: "lib/b.py", 5: "", 6: "c.py"}
+
+
+def test_sarif_message_given_by_id_and_arguments_is_filled_from_the_message_strings():
+    """SARIF §3.11.7 (BinSkim and the SARIF SDK write messages this way): ``message.id``
+    names a rule's ``messageStrings`` entry, else the driver's ``globalMessageStrings``;
+    ``{n}`` takes ``arguments[n]``, ``{{``/``}}`` are braces, a missing argument stays."""
+
+    def result(line: int, message: dict) -> dict:
+        region = {"startLine": line}
+        where = {"physicalLocation": {"artifactLocation": {"uri": "a.dll"}, "region": region}}
+        return {"ruleId": "BA2008", "message": message, "locations": [where]}
+
+    rule = {
+        "id": "BA2008",
+        "shortDescription": {"text": "Enable Control Flow Guard"},
+        "messageStrings": {"Error": {"text": "'{0}' does not enable CFG {{/guard:cf}} in {1}."}},
+    }
+    log = sarif_log(
+        [
+            result(1, {"id": "Error", "arguments": ["app.dll", "x64"]}),
+            result(2, {"id": "Error", "arguments": ["only.dll"]}),
+            result(3, {"id": "Shared", "arguments": ["lib.dll"]}),
+            result(4, {"id": "Unknown"}),
+        ],
+        rules=[rule],
+    )
+    log["runs"][0]["tool"]["driver"]["globalMessageStrings"] = {
+        "Shared": {"text": "{0} was skipped."}
+    }
+    titles = {f.location.line: f.title for f in _only(from_json(log)).findings if f.location}
+    assert titles == {
+        1: "'app.dll' does not enable CFG {/guard:cf} in x64.",
+        2: "'only.dll' does not enable CFG {/guard:cf} in {1}.",
+        3: "lib.dll was skipped.",
+        4: "Enable Control Flow Guard",
+    }

@@ -88,6 +88,7 @@ class _Rules:
     """Rules of one tool component, looked up by index or id."""
 
     def __init__(self, component: Doc) -> None:
+        self.component = component
         self.by_index: list[Doc] = list(component.get("rules").objects())
         self.by_id: dict[str, Doc] = {}
         self.duplicates: list[str] = []
@@ -340,6 +341,38 @@ class _Run:
     notes: list[str]
 
 
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\d+)\}")
+
+
+def _message_text(message: Doc, rule: Doc | None, driver: _Rules) -> str:
+    """A result's message: its ``text``, or (SARIF §3.11.7) the message string its ``id``
+    names in the rule's ``messageStrings`` or the driver's ``globalMessageStrings``, with
+    ``{n}`` replaced by ``arguments[n]`` and ``{{``/``}}`` read as braces (§3.11.5)."""
+    text = message.get("text").text()
+    ident = message.get("id").text()
+    if text or not ident:
+        return text
+    template = ""
+    for strings in (
+        rule.get("messageStrings") if rule is not None else None,
+        driver.component.get("globalMessageStrings"),
+    ):
+        if strings is not None and strings.is_obj():
+            template = strings.get(ident).get("text").text()
+            if template:
+                break
+    arguments = [a.value for a in message.get("arguments").items()]
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)[0]
+        n = int(match.group(1))
+        value = arguments[n] if n < len(arguments) else None
+        return clean(value) if isinstance(value, str) else match.group(0)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
 def _finding(result: Doc, run: _Run) -> Finding:
     tool, kind, driver, extensions = run.tool, run.kind, run.driver, run.extensions
     base_uris, source, label, notes = run.base_uris, run.source, run.label, run.notes
@@ -396,7 +429,7 @@ def _finding(result: Doc, run: _Run) -> Finding:
         for s in result.get("suppressions").objects()
     )
     secret = kind is ScanKind.SECRETS or trivy_class == "secret"
-    message = result.get("message").get("text").text()
+    message = _message_text(result.get("message"), rule, driver)
     if rule is not None and (secret or not message):
         message = rule.get("shortDescription").get("text").text() or rule.get("name").text()
     elif secret:
