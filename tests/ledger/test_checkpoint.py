@@ -33,6 +33,29 @@ def test_the_c2sp_example_checkpoint_parses_exactly() -> None:
     assert [s.name for s in opened.signatures] == ["example.com/behind-the-sofa"]
 
 
+SUMDB_KEY = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
+
+
+def test_a_real_go_checksum_database_checkpoint_verifies_with_its_public_key() -> None:
+    """A signed tree head of sum.golang.org (tests/data/signednote/README.md): a public
+    log's checkpoint, not golive's, opens with nothing but the published verifier key, and
+    any change to it does not."""
+    data = (DATA / "go-sumdb-checkpoint.txt").read_bytes()
+    sumdb = note.Ed25519Verifier.from_vkey(SUMDB_KEY)
+    head, opened = cp.open_checkpoint(data, "go.sum database tree", [sumdb])
+    assert (head.size, head.root_hash.hex()[:16]) == (63_096_908, "f251eb40f4587b82")
+    assert [(s.name, s.key_id) for s in opened.verified] == [("sum.golang.org", 0x033DE0AE)]
+    for changed in (
+        data.replace(b"63096908", b"63096909"),
+        data.replace(b"8lHrQPRY", b"8lHrQPRZ"),
+        data.replace(b"go.sum database tree", b"go.sum database trees"),
+    ):
+        with pytest.raises(VerificationError):
+            cp.open_checkpoint(changed, "go.sum database tree", [sumdb])
+    with pytest.raises(VerificationError, match="expected"):
+        cp.open_checkpoint(data, "sum.golang.org", [sumdb])
+
+
 def test_a_checkpoint_signs_and_opens_with_the_log_key() -> None:
     signer = _signer()
     head = cp.Checkpoint(ORIGIN, 3, ROOT)
