@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit bench docs clean
+.PHONY: venv demo test lint typecheck unit bench docs native-check clean
 
 venv: $(STAMP)
 
@@ -43,6 +43,26 @@ bench: venv
 ## docs: regenerate the generated references (policy schema and reference, CLI, settings)
 docs: venv
 	$(BIN)/python -m golive.tools.gendocs
+
+## native-check: build golive._native with AddressSanitizer and UBSan into a scratch copy of
+## src/ and run the tests of the compiled paths against it (needs gcc; not part of `make test`)
+NATIVE_TESTS := tests/ledger/test_bundle_scan.py tests/ledger/test_native_verifier.py tests/ledger/test_tiles.py
+native-check: venv
+	@set -e; scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; cp -r src "$$scratch/src"; \
+	suffix=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"); \
+	include=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['include'])"); \
+	rm -f "$$scratch"/src/golive/_native*.so; \
+	gcc -Wall -Wextra -Werror -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -pthread -shared -fPIC -I"$$include" src/golive/_native.c \
+	  -o "$$scratch/src/golive/_native$$suffix" -lsqlite3 -lcrypto; \
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	PYTHONPATH="$$scratch/src" $(BIN)/python -c "import sys, golive._native as n; \
+	  assert n.__file__.startswith(sys.argv[1]), n.__file__" "$$scratch"; \
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	PYTHONPATH="$$scratch/src" $(BIN)/pytest -q -p no:cacheprovider $(NATIVE_TESTS) \
+	  -k "not offline_commands"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
