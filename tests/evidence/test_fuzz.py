@@ -89,3 +89,13 @@ def test_structural_mutations_of_real_json_fixtures_never_crash(seed, data):
         except (KeyError, IndexError, TypeError):
             continue
     _read(json.dumps(doc).encode())
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_cleaning_replaces_exactly_the_control_characters(text: str) -> None:
+    """``clean`` skips the regular expression when ``str.isprintable`` finds nothing to
+    replace; the answer must be the expression's whatever the text."""
+    from golive.evidence._doc import _CONTROL, clean
+
+    assert clean(text) == _CONTROL.sub("\ufffd", text)

@@ -19,6 +19,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def clean(text: str) -> str:
     """``text`` without control characters other than tab and newline."""
+    if text.isprintable():  # no control character at all (the common case, checked in C)
+        return text
     return _CONTROL.sub("\ufffd", text)
 
 
