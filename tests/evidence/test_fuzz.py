@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from golive.errors import EvidenceError
 from golive.evidence import read_bytes
+from golive.evidence._doc import _CONTROL, clean
 
 SEEDS = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and "src-sample" not in p.parts)
 SEED_BYTES = [p.read_bytes() for p in SEEDS]
@@ -96,6 +97,4 @@ def test_structural_mutations_of_real_json_fixtures_never_crash(seed, data):
 def test_cleaning_replaces_exactly_the_control_characters(text: str) -> None:
     """``clean`` skips the regular expression when ``str.isprintable`` finds nothing to
     replace; the answer must be the expression's whatever the text."""
-    from golive.evidence._doc import _CONTROL, clean
-
     assert clean(text) == _CONTROL.sub("\ufffd", text)
