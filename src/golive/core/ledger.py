@@ -414,20 +414,8 @@ def stored_leaf_hashes(
     and the caller decides with the checked path. Raises ``TypeError`` for a text field
     that is not a string and ``UnicodeEncodeError`` for a lone surrogate.
     """
-    encode = _encode_basestring
-    texts = map(
-        _STORED_LEAF.__mod__,
-        zip(
-            map(encode, actions),
-            map(encode, actors),
-            map(encode, correlation_ids),
-            indices,
-            payloads,
-            map(encode, subjects),
-            map(encode, tenants),
-            map(encode, times),
-            strict=True,
-        ),
+    texts = _stored_texts(
+        _STORED_LEAF, indices, actions, actors, correlation_ids, payloads, subjects, tenants, times
     )
     return list(map(_digest, map(_sha256, map(str.encode, texts))))
 
@@ -444,9 +432,28 @@ def stored_leaves(
 ) -> list[bytes]:
     """The leaf data (the bytes after the 0x00 prefix) of stored entries, built exactly as
     :func:`stored_leaf_hashes` builds them before hashing; nothing is checked."""
+    texts = _stored_texts(
+        _STORED_LEAF[1:],
+        indices,
+        actions,
+        actors,
+        correlation_ids,
+        payloads,
+        subjects,
+        tenants,
+        times,
+    )
+    return list(map(str.encode, texts))
+
+
+def _stored_texts(template: str, *columns: Sequence[Any]) -> Iterator[str]:
+    """Each stored row's leaf text by ``%`` formatting ``template`` in C: the text fields
+    as JSON string literals, the index and payload as stored (columns in the order of
+    :func:`stored_leaf_hashes`)."""
+    indices, actions, actors, correlation_ids, payloads, subjects, tenants, times = columns
     encode = _encode_basestring
-    texts = map(
-        _STORED_LEAF[1:].__mod__,
+    return map(
+        template.__mod__,
         zip(
             map(encode, actions),
             map(encode, actors),
@@ -459,7 +466,6 @@ def stored_leaves(
             strict=True,
         ),
     )
-    return list(map(str.encode, texts))
 
 
 _sha256 = hashlib.sha256

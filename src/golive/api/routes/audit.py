@@ -112,12 +112,17 @@ def list_checkpoints(
 
 @router.get("/checkpoints/latest", summary="The latest signed checkpoint")
 def latest_checkpoint(who: Caller, app_state: State) -> JSONResponse:
+    return JSONResponse({"version": 1, **_checkpoint(_latest(who, app_state))})
+
+
+def _latest(who: Any, app_state: Any) -> ledger.StoredCheckpoint:
+    """The latest checkpoint, for a caller allowed to read the ledger; 404 before the first."""
     who.require(_PERMISSION)
     with _reader(app_state) as uow:
         found = ledger.latest_checkpoint(uow.connection)
     if found is None:
         raise NotFound("checkpoint: the ledger has no checkpoint yet")
-    return JSONResponse({"version": 1, **_checkpoint(found)})
+    return found
 
 
 @router.get("/consistency", summary="Consistency proof between two checkpoints")
@@ -147,13 +152,10 @@ def consistency(
     response_class=Response,
 )
 def tlog_checkpoint(who: Caller, app_state: State) -> Response:
-    who.require(_PERMISSION)
-    with _reader(app_state) as uow:
-        found = ledger.latest_checkpoint(uow.connection)
-    if found is None:
-        raise NotFound("checkpoint: the ledger has no checkpoint yet")
     return Response(
-        found.note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"}
+        _latest(who, app_state).note,
+        media_type="text/plain; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
     )
 
 
