@@ -17,7 +17,11 @@ from golive.errors import EvidenceError
 from golive.evidence import read_bytes
 from golive.evidence._doc import _CONTROL, clean
 
-SEEDS = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and "src-sample" not in p.parts)
+SEEDS = sorted(
+    p
+    for p in FIXTURES.rglob("*")
+    if p.is_file() and "src-sample" not in p.parts and "iac-sample" not in p.parts
+)
 SEED_BYTES = [p.read_bytes() for p in SEEDS]
 JSON_SEEDS = []
 for data in SEED_BYTES:

@@ -379,3 +379,36 @@ def test_what_the_reader_noticed_is_among_the_facts_at_most_ten_notes_a_report(t
     assert all("security-severity 'high-ish' is not a score" in f for f in notes[1:])
     assert len(notes) == 10  # 13 distinct notes: ten shown, and a line for the rest
     assert "sast: s.sarif: ... and 3 more note(s) (golive evidence inspect)" in res.facts
+
+
+# -- Checkov's own JSON -----------------------------------------------------------------------
+
+
+def test_checkov_bare_summary_passes_a_secrets_part_but_is_no_configuration_scan():
+    bare = FIXTURES / "checkov-3.3.30-nothing-to-scan.json"
+    secrets = check(run(policy(_policy("secrets: {max_severity: low}")), bare), "security")
+    assert secrets.outcome is Outcome.PASS
+    sast = check(run(policy(SAST_ONLY), bare), "security")
+    assert sast.outcome is Outcome.ERROR
+    assert sast.reasons == ("sast: no static analysis (SAST) report among the evidence",)
+
+
+def test_checkov_without_api_key_fails_closed_and_its_skip_counts_only_when_accepted():
+    report = FIXTURES / "checkov-3.3.30-iac.json"
+    res = check(run(policy(SAST_ONLY), report), "security")
+    # severity null: unknown, counted as the policy's unknown_severity (high by default)
+    assert res.outcome is Outcome.FAIL
+    skipped = [v for v in res.findings if v.issue.findings[0].suppressions]
+    assert len(skipped) == 1
+    assert skipped[0].status is FindingStatus.VIOLATION
+    accepted = _policy("sast: {max_severity: medium}\naccept_native_suppressions: [checkov]")
+    res = check(run(policy(accepted), report), "security")
+    assert [v.status for v in res.findings if v.issue.findings[0].suppressions] == [
+        FindingStatus.SUPPRESSED
+    ]
+
+
+def test_checkov_parsing_error_is_an_error_not_a_pass(tmp_path):
+    res = check(run(policy(SAST_ONLY), FIXTURES / "checkov-3.3.30-parsing-error.json"), "security")
+    assert res.outcome is Outcome.ERROR
+    assert any("broken.tf" in r for r in res.reasons)

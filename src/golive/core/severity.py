@@ -120,6 +120,19 @@ LABEL_MAPS: dict[str, dict[str, Severity]] = {
         "BESTPRACTICE": Severity.LOW,
         "MANUALREVIEW": Severity.LOW,
     },
+    # Checkov: a record's severity (the platform's ``Severities``: CRITICAL, IMPORTANT, HIGH,
+    # MODERATE, MEDIUM, LOW, INFO, NONE; OFF is no severity), set only when a platform API key
+    # is given; vulnerability records write it in lower case.
+    "checkov": {
+        "CRITICAL": Severity.CRITICAL,
+        "IMPORTANT": Severity.HIGH,
+        "HIGH": Severity.HIGH,
+        "MEDIUM": Severity.MEDIUM,
+        "MODERATE": Severity.MEDIUM,
+        "LOW": Severity.LOW,
+        "INFO": Severity.INFO,
+        "NONE": Severity.INFO,
+    },
     # SARIF level, used only when no security-severity or tool label exists;
     # the result is marked inferred.
     "sarif-level": {

@@ -18,6 +18,7 @@ from golive.core.findings import CommandReport, Evidence, ScanReport
 from golive.errors import EvidenceError
 from golive.evidence import (
     bandit,
+    checkov,
     commands,
     cyclonedx,
     detect_secrets,
@@ -58,6 +59,7 @@ _JSON_READERS: dict[str, Callable[[Doc], ScanReport | CommandReport]] = {
     "osv": osv.read,
     "osv-scanner": osv.read_scanner,
     "gitleaks": gitleaks.read,
+    "checkov": checkov.read,
 }
 
 

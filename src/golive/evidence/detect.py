@@ -28,6 +28,9 @@ osv-scanner        ``results`` array of ``{source|packageSource, packages}``
                    and no ``errors``; or ``{"results": []}`` alone or with
                    ``experimental_config`` (and osv-scanner's other top-level keys)
 gitleaks           an array of objects with ``RuleID``; or ``[]``
+checkov            ``check_type`` with ``results`` and ``summary`` objects, or an
+                   array of those; or Checkov's bare summary (``checkov_version``
+                   and only its counters)
 golive-commands    ``schema: "golive.commands/v1"``
 =================  =====================================================
 """
@@ -40,6 +43,7 @@ from dataclasses import dataclass
 
 from golive.errors import EvidenceError
 from golive.evidence._io import decode_text, is_wide_text, parse_json, parse_xml
+from golive.evidence.checkov import is_checkov
 
 FORMATS = (
     "junit",
@@ -55,6 +59,7 @@ FORMATS = (
     "osv",
     "osv-scanner",
     "gitleaks",
+    "checkov",
     "golive-commands",
 )
 
@@ -219,6 +224,7 @@ _OBJECT_RULES: tuple[tuple[str, Callable[[dict[str, object]], bool]], ...] = (
     ("bandit", _bandit),
     ("osv", lambda d: _osv_record(d) or (_is(d, "vulns", list) and len(d) <= 2)),
     ("osv-scanner", _osv_scanner),
+    ("checkov", is_checkov),
 )
 
 
@@ -236,4 +242,6 @@ def json_format(value: object) -> str | None:
             return "gitleaks"
         if all(_osv_record(x) for x in value):
             return "osv"
+        if is_checkov(value):
+            return "checkov"
     return None
