@@ -249,3 +249,19 @@ def _report(doc: object) -> ScanReport:
     report = from_json(doc, "checkov.json")
     assert isinstance(report, ScanReport)
     return report
+
+
+def test_json_and_sarif_of_one_checkov_run_give_the_same_findings():
+    # the same run (checkov 3.3.30, terraform + dockerfile) written by -o json and -o sarif
+    as_json = scan(IAC)
+    as_sarif = scan("checkov-3.3.30-iac.sarif")
+
+    def places(report: ScanReport) -> list[tuple[str, str, int, bool]]:
+        return sorted(
+            (f.rule_id, f.location.path if f.location else "", f.location.line if f.location else 0,
+             bool(f.suppressions))
+            for f in report.findings
+        )  # fmt: skip
+
+    assert places(as_json) == places(as_sarif)
+    assert {f.severity.level for f in as_sarif.findings} == {Severity.UNKNOWN}
