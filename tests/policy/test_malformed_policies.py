@@ -440,6 +440,12 @@ CASES = [
         "refused (this is how a YAML bomb works)",
     ),
     Case(
+        "lists nested thousands of levels deep",
+        HEAD + "a: " + "[" * 5000 + "]" * 5000 + "\n",
+        1,
+        "nests lists and mappings too deeply to read",
+    ),
+    Case(
         "signed commits without pinned keys",
         _doc("gates:\n  - {id: sig, type: signed_commits, params: {}}\n"),
         10,

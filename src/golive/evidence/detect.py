@@ -23,7 +23,9 @@ semgrep            ``results`` array, ``errors``, and ``paths`` or ``version``,
                    results carrying ``check_id``
 bandit             ``results`` array, ``errors`` and ``metrics``
 osv                ``id`` with ``affected``/``aliases``/``modified``; or
-                   ``{"vulns": [...]}``; or an array of such records
+                   ``{"vulns": [...]}``; or an array of such records; or one
+                   record in YAML (``pypa/advisory-database``), its values read
+                   as the text written (an unquoted ``2.10`` stays "2.10")
 osv-scanner        ``results`` array of ``{source|packageSource, packages}``
                    and no ``errors``; or ``{"results": []}`` alone or with
                    ``experimental_config`` (and osv-scanner's other top-level keys)
@@ -37,10 +39,12 @@ golive-commands    ``schema: "golive.commands/v1"``
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from golive.core.policy.source import SourceError, parse_yaml
 from golive.errors import EvidenceError
 from golive.evidence._io import decode_text, is_wide_text, parse_json, parse_xml
 from golive.evidence.checkov import is_checkov
@@ -105,7 +109,33 @@ def detect(data: bytes, source: str) -> Detected:
         if fmt is None:
             raise UnknownFormat(source, _unknown_json(value))
         return Detected(fmt, value)
-    raise UnknownFormat(source, "is neither JSON nor XML; not an evidence format golive reads")
+    return _detect_yaml(data, source)
+
+
+#: An OSV record in YAML, as ``pypa/advisory-database`` keeps them: ``id:`` and one of the
+#: record's other top-level keys, each at the start of a line. Anything else that is neither
+#: JSON nor XML is not parsed at all (a log or a README in an evidence directory).
+_OSV_YAML_ID = re.compile(rb"^id:[ \t]*\S", re.MULTILINE)
+_OSV_YAML_KEY = re.compile(rb"^(?:affected|aliases|modified):", re.MULTILINE)
+
+
+def _detect_yaml(data: bytes, source: str) -> Detected:
+    if not (_OSV_YAML_ID.search(data) and _OSV_YAML_KEY.search(data)):
+        raise UnknownFormat(source, "is neither JSON nor XML; not an evidence format golive reads")
+    try:
+        parsed = parse_yaml(decode_text(data, source).lstrip("\ufeff"), text_scalars=True)
+    except SourceError as exc:
+        problem = exc.problems[0]
+        raise EvidenceError(
+            source,
+            f"line {problem.mark.line} column {problem.mark.column}: looks like an OSV record "
+            f"in YAML, but {problem.message}",
+        ) from None
+    if not _osv_record(parsed.data):
+        raise UnknownFormat(
+            source, "is YAML but not an OSV record; not an evidence format golive reads"
+        )
+    return Detected("osv", parsed.data)
 
 
 def _unwrap(value: object) -> object:

@@ -122,7 +122,8 @@ _SPECIAL_FLOATS: dict[str, float] = {
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, text_scalars: bool = False) -> None:
+        self.text_scalars = text_scalars
         self.marks: dict[Path, Mark] = {}
         self.count = 0
         self.problems: list[SourceProblem] = []
@@ -148,6 +149,8 @@ class _Builder:
             self.aliased = True
         self._seen.add(id(node))
         if isinstance(node, ScalarNode):
+            if self.text_scalars:  # every value as written; only an empty value is None
+                return None if node.style is None and node.value in _NULLS else node.value
             return _scalar(node)
         if id(node) in self._open:
             raise SourceError(
@@ -242,11 +245,14 @@ def _tab_problems(text: str) -> list[SourceProblem]:
     return problems
 
 
-def parse_yaml(text: str) -> Document:
+def parse_yaml(text: str, *, text_scalars: bool = False) -> Document:
     """Parse ``text`` as exactly one YAML document with positions.
 
     Raises :class:`SourceError` with every problem found (tabs, syntax,
-    duplicate keys, more than one document, alias bombs).
+    duplicate keys, more than one document, alias bombs). With ``text_scalars``
+    every value stays the text it was written as (``2.10`` is "2.10", not 2.1;
+    ``yes`` is "yes"), except a null (``~``, ``null``, empty), which is None:
+    for data whose values are all text, such as OSV records.
     """
     tabs = _tab_problems(text)
     if tabs:
@@ -265,6 +271,8 @@ def parse_yaml(text: str) -> Document:
         raise SourceError([SourceProblem(f"invalid YAML: {problem}{context}", where)]) from None
     except yaml.YAMLError as exc:
         raise SourceError([SourceProblem(f"invalid YAML: {exc}", Mark(1, 1))]) from None
+    except RecursionError:
+        raise SourceError([_too_deep()]) from None
     documents = [n for n in nodes if n is not None]
     if not documents:
         return Document(data=None, marks={(): Mark(1, 1)})
@@ -278,10 +286,21 @@ def parse_yaml(text: str) -> Document:
                 )
             ]
         )
-    builder = _Builder()
+    builder = _Builder(text_scalars)
     root = documents[0]
     builder.marks[()] = _mark(root)
-    data = builder.build(root, ())
+    try:
+        data = builder.build(root, ())
+    except RecursionError:
+        raise SourceError([_too_deep()]) from None
     if builder.problems:
         raise SourceError(builder.problems)
     return Document(data=data, marks=builder.marks)
+
+
+def _too_deep() -> SourceProblem:
+    return SourceProblem(
+        "the document nests lists and mappings too deeply to read",
+        Mark(1, 1),
+        "flatten the structure; no real document nests hundreds of levels",
+    )
