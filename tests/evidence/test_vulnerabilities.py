@@ -8,6 +8,7 @@ from evidence_support import from_json, scan
 from golive.core.dedupe import merge, normalize_purl
 from golive.core.findings import ScanKind, ScanReport, Severity
 from golive.core.severity import claim_from_vector
+from golive.evidence import UnknownFormat
 
 
 @pytest.mark.parametrize(
@@ -173,6 +174,46 @@ def test_invalid_spdx_with_wrong_types_is_a_clear_error():
 
     with pytest.raises(EvidenceError, match=r"packages\[0\]: expected an object"):
         from_json({"spdxVersion": "SPDX-2.3", "packages": ["not-a-package"]}, "bad.spdx.json")
+
+
+def test_trivy_spdx_without_spdx_version_is_read_as_spdx_and_noted():
+    # Trivy's early SPDX JSON had no spdxVersion (spdx/tools-python keeps one such image SBOM,
+    # vmware/log-intelligence-fluentd, under tests/spdx/data/invalid/): read, and said
+    doc = {
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "creationInfo": {
+            "created": "2022-12-27T23:08:17.349368Z",
+            "creators": ["Tool: trivy", "Organization: aquasecurity"],
+        },
+        "dataLicense": "CC0-1.0",
+        "documentNamespace": "http://aquasecurity.github.io/trivy/container_image/example",
+        "name": "example/image@sha256:" + "0" * 64,
+        "packages": [
+            {
+                "SPDXID": "SPDXRef-Package-1041640e30a1c2dd",
+                "name": "libcap-ng0",
+                "versionInfo": "0.7.9-2",
+                "externalRefs": [
+                    {
+                        "referenceCategory": "PACKAGE-MANAGER",
+                        "referenceLocator": "pkg:deb/debian/libcap-ng0@0.7.9-2?distro=debian-10.8",
+                        "referenceType": "purl",
+                    }
+                ],
+                "licenseConcluded": "LGPL-2.1, GPL-2.0, GPL-3.0",
+                "filesAnalyzed": False,
+            }
+        ],
+    }
+    report = from_json(doc, "trivy.spdx.json")
+    assert isinstance(report, ScanReport)
+    assert report.format == "spdx"
+    assert report.tool.name == "trivy"
+    assert [c.name for c in report.components] == ["libcap-ng0"]
+    assert any("spdxVersion is missing" in n for n in report.notes)
+    # a document-less object with an SPDXID is still not SPDX
+    with pytest.raises(UnknownFormat):
+        from_json({"SPDXID": "SPDXRef-Package-1", "name": "x"}, "x.json")
 
 
 def test_osv_malformed_purl_is_noted_not_guessed():

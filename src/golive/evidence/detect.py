@@ -11,7 +11,8 @@ format             recognised by
 junit              XML root ``<testsuites>`` or ``<testsuite>``
 sarif              ``runs`` array, and ``version`` "2.1.0" or a SARIF ``$schema``
 cyclonedx          ``bomFormat: "CycloneDX"``
-spdx               ``spdxVersion`` starting ``SPDX-``; or SPDX 3 JSON-LD (an
+spdx               ``spdxVersion`` starting ``SPDX-``, or no ``spdxVersion`` but
+                   ``SPDXID: "SPDXRef-DOCUMENT"`` (early Trivy); or SPDX 3 JSON-LD (an
                    ``@context`` naming ``spdx.org/rdf/3`` and an ``@graph``);
                    or GitHub's REST API answer ``{"sbom": {SPDX 2.x}}``
                    (``gh api …/dependency-graph/sbom``), read as its document
@@ -184,6 +185,17 @@ def _spdx3(d: dict[str, object]) -> bool:
     )
 
 
+def _spdx_unversioned(d: dict[str, object]) -> bool:
+    """An SPDX 2.x document that lacks ``spdxVersion``, as Trivy wrote them (its early SPDX
+    JSON; spdx/tools-python keeps one among its invalid test data): the document's own
+    ``SPDXID`` and the document-level fields around it."""
+    return (
+        "spdxVersion" not in d
+        and d.get("SPDXID") == "SPDXRef-DOCUMENT"
+        and ("documentNamespace" in d or "creationInfo" in d)
+    )
+
+
 def _trivy(d: dict[str, object]) -> bool:
     return "SchemaVersion" in d and ("ArtifactName" in d or "Results" in d)
 
@@ -245,7 +257,12 @@ _OBJECT_RULES: tuple[tuple[str, Callable[[dict[str, object]], bool]], ...] = (
     ("golive-commands", lambda d: d.get("schema") == "golive.commands/v1"),
     ("sarif", _sarif),
     ("cyclonedx", lambda d: d.get("bomFormat") == "CycloneDX"),
-    ("spdx", lambda d: str(d.get("spdxVersion", "")).startswith("SPDX-") or _spdx3(d)),
+    (
+        "spdx",
+        lambda d: (
+            str(d.get("spdxVersion", "")).startswith("SPDX-") or _spdx3(d) or _spdx_unversioned(d)
+        ),
+    ),
     ("trivy", _trivy),
     ("grype", _grype),
     ("pip-audit", _pip_audit),

@@ -67,7 +67,12 @@ def _value(d: Doc) -> str | None:
 def read(doc: Doc) -> ScanReport:
     notes: list[str] = []
     version = doc.get("spdxVersion").text()
-    if version != "SPDX-2.3":
+    if not version:
+        notes.append(
+            "spdxVersion is missing (as in Trivy's early SPDX JSON); read as SPDX 2.x, "
+            "golive is tested with SPDX-2.3"
+        )
+    elif version != "SPDX-2.3":
         notes.append(f"spdxVersion {version!r}; golive is tested with SPDX-2.3")
     creators = doc.get("creationInfo").get("creators").texts() if doc.has("creationInfo") else ()
     tools = [c.split(":", 1)[1].strip() for c in creators if c.startswith("Tool:")]
