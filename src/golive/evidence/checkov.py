@@ -95,9 +95,9 @@ def _is_framework(value: object) -> bool:
 
 
 def read(doc: Doc) -> ScanReport:
-    frameworks = list(doc.objects()) if doc.is_list() else [doc]
     if not doc.is_list() and not doc.has("check_type"):
         return _bare_summary(doc)
+    frameworks = list(doc.objects()) if doc.is_list() else [doc]
     findings: list[Finding] = []
     incomplete: list[str] = []
     notes: list[str] = []
@@ -128,7 +128,7 @@ def read(doc: Doc) -> ScanReport:
     return ScanReport(
         source=doc.source,
         format=FORMAT,
-        tool=Tool(name="checkov", version=unique(versions)[0] if unique(versions) else None),
+        tool=Tool(name="checkov", version=next(iter(unique(versions)), None)),
         kind=_report_kind(kinds),
         findings=tuple(findings),
         completeness=Completeness.of(incomplete),
@@ -179,8 +179,8 @@ def _report_kind(kinds: set[ScanKind]) -> ScanKind:
 
 def _count(records: Doc, counted: Doc) -> int:
     """How many records an array holds, or (``--quiet`` leaves it out) the summary's count."""
-    if records.is_list():
-        return len(list(records.items()))
+    if isinstance(records.value, list):
+        return len(records.value)
     return counted.integer()
 
 
