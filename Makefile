@@ -46,15 +46,18 @@ docs: venv
 
 ## native-check: build golive._native with AddressSanitizer and UBSan into a scratch copy of
 ## src/ and run the tests of the compiled paths against it (needs gcc; not part of `make test`)
-NATIVE_TESTS := tests/ledger/test_bundle_scan.py tests/ledger/test_native_verifier.py tests/ledger/test_tiles.py
+NATIVE_TESTS := tests/ledger/test_bundle_scan.py tests/ledger/test_native_verifier.py \
+  tests/ledger/test_native_pg.py tests/ledger/test_tiles.py
 native-check: venv
 	@set -e; scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; cp -r src "$$scratch/src"; \
 	suffix=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"); \
 	include=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['include'])"); \
 	rm -f "$$scratch"/src/golive/_native*.so; \
+	pq=$$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql); \
+	if [ -f "$$pq/libpq-fe.h" ]; then libpq="-DGOLIVE_LIBPQ=1 -I$$pq -lpq"; else libpq=; fi; \
 	gcc -Wall -Wextra -Werror -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	  -pthread -shared -fPIC -I"$$include" src/golive/_native.c \
-	  -o "$$scratch/src/golive/_native$$suffix" -lsqlite3 -lcrypto; \
+	  -o "$$scratch/src/golive/_native$$suffix" -lsqlite3 -lcrypto $$libpq; \
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	PYTHONPATH="$$scratch/src" $(BIN)/python -c "import sys, golive._native as n; \

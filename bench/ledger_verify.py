@@ -28,8 +28,8 @@ as a bundle. Timed, best of R (untimed: building, exporting, and computing the l
   streamed hash and as one digest per entry;
 - ``audit.verify_database`` with the public key (``golive audit verify --db``) on SQLite and
   PostgreSQL, in one read snapshot as the command opens it, in one process and with the
-  worker processes it uses for large logs (on SQLite with the compiled extension, once: it
-  reads ahead in threads whatever the size): reads every entry, node and checkpoint,
+  worker processes it uses for large logs (with the compiled extension, once: it reads
+  ahead in threads whatever the size): reads every entry, node and checkpoint,
   recomputes every leaf, node and root;
 - ``audit.verify_bundle_file`` (``golive audit verify --bundle``): reads and parses the
   bundle file, checks signatures, consistency, the range proof and the personal values.
@@ -259,7 +259,7 @@ def end_to_end(args: argparse.Namespace, scratch: Path) -> None:
             ("Merkle root in memory, 1 process", single),
         ]
         for name, db in databases:
-            compiled = name == "SQLite" and native.enabled()
+            compiled = native.pg_enabled() if name == "PostgreSQL" else native.enabled()
             for workers in (False,) if compiled else (False, True):
                 seconds, report = _best(
                     args.repeat, lambda db=db, workers=workers: verify_db(db, signer, workers)
@@ -267,7 +267,7 @@ def end_to_end(args: argparse.Namespace, scratch: Path) -> None:
                 assert isinstance(report, audit.DatabaseReport)
                 assert report.entries == count
                 how = f"{os.cpu_count()} processes" if workers else "1 process"
-                if compiled:  # the compiled path reads ahead in threads, whatever the size
+                if compiled:  # the compiled paths read ahead in threads, whatever the size
                     how = f"compiled, {os.cpu_count()} threads"
                 rows.append((f"verify --db, {name}, {how}", seconds))
         seconds, bundle_report = _best(

@@ -1,9 +1,10 @@
 """golive's optional compiled inner loops (``golive._native``, built from ``_native.c``).
 
 Where the extension is present, the ledger verifier reads and hashes SQLite entries and
-nodes in C (SQLite's and OpenSSL's C interfaces, without holding the GIL), export bundles are
-scanned and hashed without being parsed, and the Merkle tree's leaf hashes and levels are
-computed in C; where it is not (no compiler at install time, another platform) or
+nodes in C (SQLite's and OpenSSL's C interfaces, without holding the GIL), and PostgreSQL's
+where it was built with libpq (binary ``COPY`` on connections of its own), export bundles
+are scanned and hashed without being parsed, and the Merkle tree's leaf hashes and levels
+are computed in C; where it is not (no compiler at install time, another platform) or
 ``GOLIVE_NO_NATIVE=1`` is set, the same checks run in Python. The answers are the same:
 tests compare the two, and whatever a compiled path does not accept is judged by the checked
 Python path.
@@ -34,10 +35,20 @@ def enabled() -> bool:
     return _MODULE is not None
 
 
+def pg_enabled() -> bool:
+    """Whether the compiled inner loops can read PostgreSQL ledgers too (libpq was found
+    when the extension was built)."""
+    return _MODULE is not None and hasattr(_MODULE, "pg_open")
+
+
 def describe() -> str:
     """Which paths run, in one line (``golive audit verify`` shows it)."""
     if _MODULE is not None:
-        return "compiled (golive._native)"
+        return (
+            "compiled (golive._native)"
+            if pg_enabled()
+            else ("compiled (golive._native, without PostgreSQL: built without libpq)")
+        )
     if os.environ.get("GOLIVE_NO_NATIVE") == "1":
         return "pure Python (GOLIVE_NO_NATIVE=1)"
     return "pure Python (golive._native was not built)"
@@ -56,6 +67,31 @@ def sqlite_subtree(path: str, start: int, stop: int, version: int) -> list[bytes
     read transaction; None when any entry or node is missing, irregular or different, or
     the file cannot be read."""
     levels: list[bytes] | None = _module().sqlite_subtree(path, start, stop, version)
+    return levels
+
+
+def pg_open(conninfo: str, snapshot: str | None) -> object:
+    """A reader of the PostgreSQL ledger at ``conninfo`` (a libpq connection string): a
+    connection of its own in a read-only ``REPEATABLE READ`` transaction, in the exported
+    ``snapshot`` (``pg_export_snapshot()``) if one is given. Closed when dropped. One thread
+    at a time may use it. ConnectionError when it cannot be opened."""
+    reader: object = _module().pg_open(conninfo, snapshot)
+    return reader
+
+
+def pg_options() -> frozenset[str]:
+    """The connection options the libpq the extension was built with knows."""
+    options: frozenset[str] = _module().pg_options()
+    return options
+
+
+def pg_subtree(reader: object, start: int, stop: int, version: int) -> list[bytes] | None:
+    """:func:`sqlite_subtree` for PostgreSQL, through a reader from :func:`pg_open`: the
+    entries and every stored node of the perfect subtree ``[start, stop)`` read by binary
+    ``COPY``, the leaves built and hashed, the levels computed and compared; the levels, or
+    None when anything is missing, irregular or different, or the server answered with an
+    error."""
+    levels: list[bytes] | None = _module().pg_subtree(reader, start, stop, version)
     return levels
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from golive.core import ledger as core
@@ -229,3 +230,18 @@ def bypass_guards(connection: sa.Connection) -> None:
     else:
         for statement in worm._sqlite_drop():
             connection.exec_driver_sql(statement)
+
+
+def spy_answers(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[bool]:
+    """Replace ``module.name`` (a compiled subtree check) by a spy; the list it returns
+    fills with whether each call gave an answer (not None)."""
+    answers: list[bool] = []
+    real = getattr(module, name)
+
+    def spy(*args: object) -> object:
+        found = real(*args)
+        answers.append(found is not None)
+        return found
+
+    monkeypatch.setattr(module, name, spy)
+    return answers

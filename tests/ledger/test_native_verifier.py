@@ -27,6 +27,7 @@ from ledger_support import (
     bypass_guards,
     create_ledger,
     random_mutation,
+    spy_answers,
     sqlite_engine,
     text_entries,
 )
@@ -198,15 +199,7 @@ def built(tmp_path: Path, signer: Ed25519Signer) -> Path:
 def test_an_untouched_ledger_is_checked_by_the_compiled_path(
     built: Path, signer: Ed25519Signer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[bool] = []
-    subtree = native.sqlite_subtree
-
-    def spy(*args: object) -> list[bytes] | None:
-        found = subtree(*args)  # type: ignore[arg-type]
-        calls.append(found is not None)
-        return found
-
-    monkeypatch.setattr(native, "sqlite_subtree", spy)
+    calls = spy_answers(monkeypatch, native, "sqlite_subtree")
     report = _verify(built, signer, compiled=True)
     assert report["ok"] is True
     assert report["entries_checked"] == SIZE

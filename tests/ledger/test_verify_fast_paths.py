@@ -354,6 +354,9 @@ def test_worker_processes_find_what_one_process_finds_on_sqlite(
 def test_worker_processes_read_the_snapshot_of_the_verifying_connection_on_postgresql(
     pg_engine: sa.Engine, signer: Ed25519Signer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Worker processes are what PostgreSQL uses without the compiled extension's libpq
+    part (with it, threads read ahead on connections of their own: test_native_pg.py)."""
+    monkeypatch.setattr(native, "pg_enabled", lambda: False)
     _ledger_of_45(pg_engine, signer)
     monkeypatch.setattr(audit, "PARALLEL_FROM", 0)
     with _reader(pg_engine) as connection, connection.begin():

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
+import hashlib
 import itertools
 import multiprocessing
 import multiprocessing.pool
@@ -492,6 +494,7 @@ class _Verifier:
         self.report = DatabaseReport(signatures_checked=bool(verifiers))
         self._fast: list[tuple[int, int]] = []  # batches whose rows were only hashed
         self.native_path = _native_sqlite_path(connection)
+        self.pg_source = _native_pg_source(connection)
         self._prefetched: Iterator[tuple[bytes, dict[int, list[bytes]]] | None] | None = None
 
     def add(self, index: int | None, message: str) -> None:
@@ -530,10 +533,16 @@ class _Verifier:
             position = stop
         subtrees = [(lo, hi, [c.size for c in due], self.native_path) for lo, hi, due in batches]
         with contextlib.ExitStack() as stack:
-            if self.native_path is not None and len(subtrees) > 1:
-                # the compiled path runs without the GIL: threads of this process read ahead
+            # the compiled paths run without the GIL: threads of this process read ahead
+            compiled: Callable[[int, int], list[bytes] | None] | None = None
+            if self.native_path is not None:
+                path = self.native_path
+                compiled = functools.partial(_native_sqlite_subtree, path)
+            elif self.pg_source is not None:
+                compiled = stack.enter_context(_native_pg_readers(*self.pg_source))
+            if compiled is not None and len(subtrees) > 1:
                 self._prefetched = stack.enter_context(
-                    contextlib.closing(self._read_ahead(subtrees))
+                    contextlib.closing(self._read_ahead(subtrees, compiled))
                 )
             else:
                 pool = stack.enter_context(_workers(connection, head.size - start))
@@ -555,10 +564,12 @@ class _Verifier:
         return report
 
     def _read_ahead(
-        self, subtrees: Sequence[tuple[int, int, list[int], str | None]]
+        self,
+        subtrees: Sequence[tuple[int, int, list[int], str | None]],
+        compiled: Callable[[int, int], list[bytes] | None],
     ) -> Generator[tuple[bytes, dict[int, list[bytes]]] | None, None, None]:
-        """:func:`_check_subtree` of each subtree in order, the compiled part (reading,
-        hashing, comparing; no GIL) run ahead by one thread per CPU (at most
+        """:func:`_check_subtree` of each subtree in order, the compiled part (``compiled``:
+        reading, hashing, comparing; no GIL) run ahead by one thread per CPU (at most
         :data:`READ_AHEAD_THREADS`), at most two subtrees per thread waiting (each about 4 MB
         of levels); the rest (kept personal values, through this connection) here."""
         threads = min(os.cpu_count() or 1, READ_AHEAD_THREADS)
@@ -571,10 +582,8 @@ class _Verifier:
                     task = next(tasks, None)
                     if task is None:
                         break
-                    lo, hi, sizes, path = task
-                    assert path is not None
-                    levels = executor.submit(native.sqlite_subtree, path, lo, hi, core.LEAF_VERSION)
-                    pending.append(((lo, hi, sizes), levels))
+                    lo, hi, sizes, _ = task
+                    pending.append(((lo, hi, sizes), executor.submit(compiled, lo, hi)))
                 if not pending:
                     return
                 (lo, hi, sizes), levels = pending.popleft()
@@ -772,7 +781,7 @@ class _Verifier:
                     self.add(int(row.idx), str(exc))
 
     def _check_personal(self, entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]) -> None:
-        for name in _personal_mismatches(entry, kept):
+        for name in _personal_mismatches(entry.payload, kept):
             self.add(
                 entry.index,
                 f"the kept personal value {name!r} of entry {entry.index} does not "
@@ -781,17 +790,21 @@ class _Verifier:
 
 
 _ROW_KEYS = ("idx", "action", "actor", "correlation_id", "payload", "subject", "tenant", "time")
+_PAYLOAD_COLUMN = _ROW_KEYS.index("payload")
 
 
-def _personal_mismatches(entry: core.Entry, kept: Mapping[str, tuple[bytes, str]]) -> list[str]:
-    """The kept personal values of ``entry`` that do not match their commitments."""
+def _personal_mismatches(
+    payload: Mapping[str, object], kept: Mapping[str, tuple[bytes, str]]
+) -> list[str]:
+    """The kept personal values of an entry (its ``payload``) that do not match their
+    commitments."""
     wrong = []
     for name, (salt, value) in kept.items():
         try:
             commitment = core.personal_commitment(core.parse_json(value), salt)
         except InputError:
             commitment = {}
-        if entry.payload.get(name) != commitment:
+        if payload.get(name) != commitment:
             wrong.append(name)
     return wrong
 
@@ -817,6 +830,81 @@ def _native_sqlite_path(connection: sa.Connection) -> str | None:
     return path if _sqlite_unlocked(path) else None
 
 
+def _native_sqlite_subtree(path: str, start: int, stop: int) -> list[bytes] | None:
+    return native.sqlite_subtree(path, start, stop, core.LEAF_VERSION)
+
+
+def _native_pg_source(connection: sa.Connection) -> tuple[str, str] | None:
+    """What the compiled verifier needs to read a PostgreSQL ledger on connections of its
+    own: the libpq connection string this connection was opened with, and the snapshot it
+    exported, so that those connections read exactly its rows. None when the extension
+    cannot read PostgreSQL, the driver is not psycopg, or the connection is not in a
+    transaction that has written nothing (:func:`_export_snapshot`)."""
+    if not native.pg_enabled() or dialect.is_sqlite(connection):
+        return None
+    info = getattr(connection.connection.dbapi_connection, "info", None)
+    dsn, password = getattr(info, "dsn", None), getattr(info, "password", None)
+    if not isinstance(dsn, str):
+        return None
+    snapshot = _export_snapshot(connection)
+    if snapshot is None:
+        return None
+    # psycopg (the driver of every PostgreSQL URL golive takes) may bring a newer libpq
+    # than the one the extension was built with: options only it knows are left out
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    known = native.pg_options()
+    options = {k: v for k, v in conninfo_to_dict(dsn).items() if k in known}
+    if password:
+        options["password"] = password
+    return make_conninfo("", **options), snapshot
+
+
+@contextlib.contextmanager
+def _native_pg_readers(
+    conninfo: str, snapshot: str
+) -> Iterator[Callable[[int, int], list[bytes] | None]]:
+    """:func:`golive.native.pg_subtree` for any thread: each thread opens its own reader in
+    ``snapshot`` on first use (all closed on leaving). A reader that cannot be opened, or a
+    server error, gives no answer (None): the caller's own path then reads the range."""
+    local = threading.local()
+    readers: list[object] = []
+    lock = threading.Lock()
+
+    def subtree(start: int, stop: int) -> list[bytes] | None:
+        reader = getattr(local, "reader", None)
+        if reader is None:
+            try:
+                reader = native.pg_open(conninfo, snapshot)
+            except ConnectionError:
+                reader = False  # not again in this thread
+            local.reader = reader
+            with lock:
+                readers.append(reader)
+        if reader is False:
+            return None
+        return native.pg_subtree(reader, start, stop, core.LEAF_VERSION)
+
+    try:
+        yield subtree
+    finally:
+        readers.clear()  # each reader's connection closes with its last reference
+
+
+def _export_snapshot(connection: sa.Connection) -> str | None:
+    """PostgreSQL: the snapshot of ``connection``'s transaction (``pg_export_snapshot``), for
+    other sessions to read exactly what it reads; None when it is not in a transaction (an
+    exported snapshot lives only as long as its transaction) or its transaction has written
+    (others could not see its uncommitted rows)."""
+    if (
+        not connection.in_transaction()
+        or connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
+    ):
+        return None
+    snapshot = str(connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar())
+    return snapshot if _SNAPSHOT.fullmatch(snapshot) else None
+
+
 def _row_leaves(connection: sa.Connection, start: int, stop: int) -> list[bytes] | None:
     """The leaf hashes of the stored rows ``[start, stop)`` from their stored text, with
     the kept personal values checked; None if a row is missing or anything is off."""
@@ -840,23 +928,50 @@ def _personal_kept(
     rows: Sequence[tuple[Any, ...]] | None = None,
 ) -> bool:
     """Whether the kept personal values of entries ``[start, stop)`` match the commitments
-    in their payloads (``rows``: the stored rows of the range, read when not given)."""
+    in their payloads (``rows``: the stored rows of the range, read when not given). The
+    rows' leaves were checked already, so only each payload is parsed: a row that is not
+    an entry golive wrote is named by the checked path, which runs when this says no."""
+    if rows is None:
+        return _personal_kept_fast(ledger.personal_with_payloads(connection, start, stop))
     kept = ledger.personal_values(connection, range(start, stop))
     if not kept:
         return True
-    if rows is None:
-        by_index = {row[0]: row for row in ledger.entry_rows_at(connection, kept)}
-    else:
-        by_index = {start + i: row for i, row in enumerate(rows)}
+    by_index = {start + i: row for i, row in enumerate(rows)}
     for index, values in kept.items():
         row = by_index.get(index)
         if row is None:
             return False
         try:
-            entry = ledger.entry_from_row(dict(zip(_ROW_KEYS, row, strict=True)))
-        except VerificationError:
+            payload = core.parse_json(row[_PAYLOAD_COLUMN])
+        except (InputError, TypeError):
             return False
-        if _personal_mismatches(entry, values):
+        if not isinstance(payload, dict) or _personal_mismatches(payload, values):
+            return False
+    return True
+
+
+def _personal_kept_fast(rows: Sequence[tuple[Any, ...]]) -> bool:
+    """Whether each kept value (``(entry_idx, field, salt, value, payload)``, its entry's
+    checked payload beside it) is the one its commitment hashes: SHA-256 of the salt and
+    the stored text, which golive wrote as canonical JSON. A match proves the value (the
+    commitment was made over canonical text); anything else, including equal values in
+    other spellings, says no, and the checked path then judges the range."""
+    payloads: dict[int, object] = {}
+    for index, name, salt, value, payload_text in rows:
+        if payload_text is None or not isinstance(value, str):
+            return False
+        payload = payloads.get(index)
+        if payload is None:
+            try:
+                payload = payloads[index] = core.parse_json(payload_text)
+            except InputError:
+                return False
+        commitment = payload.get(name) if isinstance(payload, dict) else None
+        try:
+            digest = hashlib.sha256(bytes(salt) + value.encode("utf-8")).hexdigest()
+        except UnicodeEncodeError:  # a lone surrogate: never written by golive
+            return False
+        if commitment != {core.PERSONAL_KEY: digest}:
             return False
     return True
 
@@ -996,14 +1111,8 @@ def _workers(connection: sa.Connection, entries: int) -> Iterator[multiprocessin
             yield None
             return
     else:
-        if (
-            not connection.in_transaction()  # an exported snapshot lives as long as its transaction
-            or connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
-        ):
-            yield None
-            return
-        snapshot = str(connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar())
-        if not _SNAPSHOT.fullmatch(snapshot):
+        snapshot = _export_snapshot(connection)
+        if snapshot is None:
             yield None
             return
     context = multiprocessing.get_context("fork")

@@ -69,6 +69,7 @@ __all__ = [
     "node_rows",
     "nodes_completed_in",
     "personal_values",
+    "personal_with_payloads",
     "pruned_before",
     "read_frontier",
     "read_nodes",
@@ -654,6 +655,21 @@ def personal_values(
 
 
 _IN_CHUNK = 1000
+
+_PERSONAL_WITH_PAYLOADS = (
+    "SELECT p.entry_idx, p.field, p.salt, p.value, e.payload FROM audit_personal p "
+    "LEFT JOIN audit_entries e ON e.idx = p.entry_idx "
+    "WHERE p.entry_idx >= ? AND p.entry_idx < ?"
+)
+
+
+def personal_with_payloads(
+    connection: sa.Connection, start: int, stop: int
+) -> list[tuple[Any, ...]]:
+    """Kept personal values of entries ``[start, stop)`` as plain tuples ``(entry_idx,
+    field, salt, value, payload)``, each with its entry's stored payload (None when the
+    entry is missing): one indexed range, joined."""
+    return _driver_rows(connection, _PERSONAL_WITH_PAYLOADS, (start, stop))
 
 
 def pruned_before(connection: sa.Connection) -> int:
