@@ -42,13 +42,11 @@ def pg_enabled() -> bool:
 
 
 def describe() -> str:
-    """Which paths run, in one line (``golive audit verify`` shows it)."""
+    """Which paths run, in one line (the verification benchmark prints it)."""
+    if _MODULE is not None and not pg_enabled():
+        return "compiled (golive._native, without PostgreSQL: built without libpq)"
     if _MODULE is not None:
-        return (
-            "compiled (golive._native)"
-            if pg_enabled()
-            else ("compiled (golive._native, without PostgreSQL: built without libpq)")
-        )
+        return "compiled (golive._native)"
     if os.environ.get("GOLIVE_NO_NATIVE") == "1":
         return "pure Python (GOLIVE_NO_NATIVE=1)"
     return "pure Python (golive._native was not built)"

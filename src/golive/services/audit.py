@@ -29,7 +29,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -789,10 +788,6 @@ class _Verifier:
             )
 
 
-_ROW_KEYS = ("idx", "action", "actor", "correlation_id", "payload", "subject", "tenant", "time")
-_PAYLOAD_COLUMN = _ROW_KEYS.index("payload")
-
-
 def _personal_mismatches(
     payload: Mapping[str, object], kept: Mapping[str, tuple[bytes, str]]
 ) -> list[str]:
@@ -876,11 +871,11 @@ def _native_pg_readers(
         if reader is None:
             try:
                 reader = native.pg_open(conninfo, snapshot)
+                with lock:
+                    readers.append(reader)
             except ConnectionError:
                 reader = False  # not again in this thread
             local.reader = reader
-            with lock:
-                readers.append(reader)
         if reader is False:
             return None
         return native.pg_subtree(reader, start, stop, core.LEAF_VERSION)
@@ -918,44 +913,17 @@ def _row_leaves(connection: sa.Connection, start: int, stop: int) -> list[bytes]
         leaves = core.stored_leaf_hashes(*columns)
     except (TypeError, ValueError):  # a text field not a string, a lone surrogate
         return None
-    return leaves if _personal_kept(connection, start, stop, rows) else None
+    return leaves if _personal_kept(connection, start, stop) else None
 
 
-def _personal_kept(
-    connection: sa.Connection,
-    start: int,
-    stop: int,
-    rows: Sequence[tuple[Any, ...]] | None = None,
-) -> bool:
-    """Whether the kept personal values of entries ``[start, stop)`` match the commitments
-    in their payloads (``rows``: the stored rows of the range, read when not given). The
-    rows' leaves were checked already, so only each payload is parsed: a row that is not
-    an entry golive wrote is named by the checked path, which runs when this says no."""
-    if rows is None:
-        return _personal_kept_fast(ledger.personal_with_payloads(connection, start, stop))
-    kept = ledger.personal_values(connection, range(start, stop))
-    if not kept:
-        return True
-    by_index = {start + i: row for i, row in enumerate(rows)}
-    for index, values in kept.items():
-        row = by_index.get(index)
-        if row is None:
-            return False
-        try:
-            payload = core.parse_json(row[_PAYLOAD_COLUMN])
-        except (InputError, TypeError):
-            return False
-        if not isinstance(payload, dict) or _personal_mismatches(payload, values):
-            return False
-    return True
-
-
-def _personal_kept_fast(rows: Sequence[tuple[Any, ...]]) -> bool:
-    """Whether each kept value (``(entry_idx, field, salt, value, payload)``, its entry's
-    checked payload beside it) is the one its commitment hashes: SHA-256 of the salt and
-    the stored text, which golive wrote as canonical JSON. A match proves the value (the
-    commitment was made over canonical text); anything else, including equal values in
-    other spellings, says no, and the checked path then judges the range."""
+def _personal_kept(connection: sa.Connection, start: int, stop: int) -> bool:
+    """Whether the kept personal values of entries ``[start, stop)``, whose leaves were
+    checked already, match the commitments in their payloads: each value's commitment is
+    SHA-256 of its salt and its stored text, which golive wrote as canonical JSON. A match
+    proves the value (the commitment was made over canonical text); anything else,
+    including an equal value in another spelling, says no, and the checked path then
+    judges the range. One joined query."""
+    rows = ledger.personal_with_payloads(connection, start, stop)
     payloads: dict[int, object] = {}
     for index, name, salt, value, payload_text in rows:
         if payload_text is None or not isinstance(value, str):

@@ -545,18 +545,6 @@ def entry_rows(connection: sa.Connection, start: int, end: int) -> list[tuple[An
     return _driver_rows(connection, _ENTRY_ROWS, (start, end))
 
 
-def entry_rows_at(connection: sa.Connection, indices: Collection[int]) -> list[tuple[Any, ...]]:
-    """Stored entries at the given indices, as :func:`entry_rows` gives them (in ``IN``
-    lists of at most :data:`_IN_CHUNK`); an index with no entry is left out."""
-    ordered = sorted(indices)
-    found: list[tuple[Any, ...]] = []
-    for i in range(0, len(ordered), _IN_CHUNK):
-        chunk = ordered[i : i + _IN_CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        found += _driver_rows(connection, f"{_ENTRY_COLUMNS} WHERE idx IN ({marks})", tuple(chunk))
-    return found
-
-
 def node_rows(connection: sa.Connection, level: int, start: int, end: int) -> list[tuple[Any, ...]]:
     """Stored nodes of ``level`` with ``start <= idx < end`` as ``(idx, hash)`` in index
     order (one range of the primary key)."""
