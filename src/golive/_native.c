@@ -141,10 +141,11 @@ static sqlite3 *open_read_only(const char *path, int *rc) {
 }
 
 static const char ENTRY_SQL[] =
-    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time "
+    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time, leaf "
     "FROM audit_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx";
 
-/* the leaf hashes of entries [start, stop) into out (32 bytes each) */
+/* the leaf hashes of entries [start, stop) into out (32 bytes each); READ_IRREGULAR when
+ * one differs from the leaf hash stored in its row */
 static read_status read_leaf_hashes(sqlite3 *db, int64_t start, int64_t stop, long version,
                                     unsigned char *out) {
     sqlite3_stmt *stmt = NULL;
@@ -182,7 +183,13 @@ static read_status read_leaf_hashes(sqlite3 *db, int64_t start, int64_t stop, lo
             status = READ_NOMEM;
             break;
         }
-        sha256(b.data, b.len, out + HASH * (expected - start));
+        unsigned char *hash = out + HASH * (expected - start);
+        sha256(b.data, b.len, hash);
+        if (sqlite3_column_type(stmt, 8) != SQLITE_BLOB || sqlite3_column_bytes(stmt, 8) != HASH ||
+            memcmp(sqlite3_column_blob(stmt, 8), hash, HASH) != 0) {
+            status = READ_IRREGULAR;
+            break;
+        }
         expected++;
     }
     if (status == READ_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) status = READ_DATABASE;
@@ -219,81 +226,6 @@ static read_status read_node_hashes(sqlite3 *db, int64_t level, int64_t start, i
     }
     if (status == READ_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) status = READ_DATABASE;
     if (status == READ_OK && expected != stop) status = READ_IRREGULAR;
-    sqlite3_finalize(stmt);
-    return status;
-}
-
-static const char NODE_ROWID_SQL[] = "SELECT rowid FROM audit_nodes WHERE level = ?1 AND idx = ?2";
-static const char NODE_SPAN_SQL[] =
-    "SELECT level, idx, hash FROM audit_nodes WHERE rowid >= ?1 AND rowid <= ?2";
-
-static int64_t node_rowid(sqlite3 *db, int64_t level, int64_t idx) {
-    sqlite3_stmt *stmt = NULL;
-    int64_t rowid = -1;
-    if (sqlite3_prepare_v2(db, NODE_ROWID_SQL, -1, &stmt, NULL) != SQLITE_OK) return -1;
-    sqlite3_bind_int64(stmt, 1, level);
-    sqlite3_bind_int64(stmt, 2, idx);
-    if (sqlite3_step(stmt) == SQLITE_ROW) rowid = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return rowid;
-}
-
-/* Compare the stored nodes of the perfect subtree [start, start + 2^depth) with the
- * computed levels, reading them in storage order: golive appends a subtree's nodes in one
- * run of rows, from its first leaf's to its root's (a node as soon as it is complete), so
- * one scan of that run reads each once, with no index look-up per node. READ_OK only when
- * every node of the subtree was met exactly once; *matched says whether all were equal.
- * Anything else (rows moved, missing, doubled) is READ_IRREGULAR: the caller then reads
- * level by level through the primary key, which decides. */
-static read_status compare_nodes_in_storage_order(sqlite3 *db, int64_t start, int depth,
-                                                  unsigned char **levels, int *matched) {
-    int64_t count = (int64_t)1 << depth;
-    int64_t first = node_rowid(db, 0, start), last = node_rowid(db, depth, start >> depth);
-    if (first < 0 || last < first || last - first + 1 != 2 * count - 1) return READ_IRREGULAR;
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, NODE_SPAN_SQL, -1, &stmt, NULL) != SQLITE_OK) return READ_DATABASE;
-    sqlite3_bind_int64(stmt, 1, first);
-    sqlite3_bind_int64(stmt, 2, last);
-    unsigned char *seen = calloc((size_t)(2 * count), 1);
-    if (seen == NULL) {
-        sqlite3_finalize(stmt);
-        return READ_NOMEM;
-    }
-    /* a node's slot in seen: levels laid end to end, level 0 first */
-    int64_t offset[64];
-    offset[0] = 0;
-    for (int level = 1; level <= depth; level++)
-        offset[level] = offset[level - 1] + (count >> (level - 1));
-    read_status status = READ_OK;
-    int64_t met = 0;
-    int rc;
-    *matched = 1;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER ||
-            sqlite3_column_type(stmt, 1) != SQLITE_INTEGER ||
-            sqlite3_column_type(stmt, 2) != SQLITE_BLOB || sqlite3_column_bytes(stmt, 2) != HASH) {
-            status = READ_IRREGULAR;
-            break;
-        }
-        int64_t level = sqlite3_column_int64(stmt, 0), idx = sqlite3_column_int64(stmt, 1);
-        int64_t low = level >= 0 && level <= depth ? start >> level : 0;
-        if (level < 0 || level > depth || idx < low || idx >= low + (count >> level)) {
-            status = READ_IRREGULAR;
-            break;
-        }
-        int64_t slot = offset[level] + (idx - low);
-        if (seen[slot]) {
-            status = READ_IRREGULAR;
-            break;
-        }
-        seen[slot] = 1;
-        met++;
-        if (memcmp(sqlite3_column_blob(stmt, 2), levels[level] + HASH * (idx - low), HASH) != 0)
-            *matched = 0;
-    }
-    if (status == READ_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) status = READ_DATABASE;
-    if (status == READ_OK && met != 2 * count - 1) status = READ_IRREGULAR;
-    free(seen);
     sqlite3_finalize(stmt);
     return status;
 }
@@ -346,10 +278,11 @@ static PyObject *new_levels(long long start, long long stop, int *depth) {
 }
 
 PyDoc_STRVAR(sqlite_subtree_doc,
-"sqlite_subtree(path, start, stop, version, /)\n--\n\n"
+"sqlite_subtree(path, start, stop, version, floor, /)\n--\n\n"
 "Check the perfect subtree of entries [start, stop) of the SQLite ledger at path: every\n"
-"entry present, in order, with text fields, hashed to its leaf (leaf version ``version``);\n"
-"the levels above computed; every stored node of every level equal to them. Returns the\n"
+"entry present, in order, with text fields, hashed to its leaf (leaf version ``version``)\n"
+"equal to the leaf hash stored in its row; the levels above computed; every stored node\n"
+"of every level from ``floor`` up equal to them. Returns the\n"
 "levels (level 0 the leaf hashes, the last the subtree's root; each the 32-byte hashes\n"
 "concatenated), or None when anything differs or cannot be read (the caller's checked\n"
 "path then judges the range). stop - start must be a power of two and start a multiple.");
@@ -359,8 +292,10 @@ static PyObject *sqlite_subtree(PyObject *self, PyObject *args) {
     long long start, stop;
     long version;
     (void)self;
-    if (!PyArg_ParseTuple(args, "sLLl:sqlite_subtree", &path, &start, &stop, &version))
+    int floor;
+    if (!PyArg_ParseTuple(args, "sLLli:sqlite_subtree", &path, &start, &stop, &version, &floor))
         return NULL;
+    if (floor < 0) floor = 0;
     int depth;
     PyObject *levels = new_levels(start, stop, &depth);
     if (levels == NULL) return NULL;
@@ -386,15 +321,12 @@ static PyObject *sqlite_subtree(PyObject *self, PyObject *args) {
         if (status == READ_OK) status = read_leaf_hashes(db, start, stop, version, bufs[0]);
         for (int level = 1; status == READ_OK && level <= depth; level++)
             level_up(bufs[level - 1], (size_t)(count >> (level - 1)), bufs[level]);
-        if (status == READ_OK &&
-            compare_nodes_in_storage_order(db, start, depth, bufs, &matched) != READ_OK) {
-            matched = 1; /* not in one run of rows: read each level through the key */
-            for (int level = 0; status == READ_OK && matched && level <= depth; level++) {
-                int64_t n = count >> level, low = start >> level;
-                status = read_node_hashes(db, level, low, low + n, stored);
-                if (status == READ_OK && memcmp(stored, bufs[level], (size_t)(HASH * n)) != 0)
-                    matched = 0;
-            }
+        /* the stored nodes, one key range per level (a 65,536-entry subtree has 511) */
+        for (int level = floor; status == READ_OK && matched && level <= depth; level++) {
+            int64_t n = count >> level, low = start >> level;
+            status = read_node_hashes(db, level, low, low + n, stored);
+            if (status == READ_OK && memcmp(stored, bufs[level], (size_t)(HASH * n)) != 0)
+                matched = 0;
         }
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
         sqlite3_close(db);
@@ -461,10 +393,9 @@ static PyObject *pg_open(PyObject *self, PyObject *args) {
         }
         if (literal != NULL) PQfreemem(literal);
     }
-    /* each range is read in key order through its primary key: the planner, misled by
-     * how the levels interleave on disk, would rather scan the whole node table or sort a
-     * bitmap scan, and a parallel plan would hand over rows in any order; no JIT for
-     * queries this simple */
+    /* each range is read in key order through its primary key: the planner, misjudging
+     * how the rows lie on disk, may rather scan a whole table or sort a bitmap scan, and
+     * a parallel plan would hand over rows in any order; no JIT for queries this simple */
     static const char *const settings[] = {
         "SET LOCAL max_parallel_workers_per_gather = 0", "SET LOCAL enable_bitmapscan = off",
         "SET LOCAL enable_seqscan = off", "SET LOCAL enable_sort = off", "SET LOCAL jit = off"};
@@ -574,12 +505,14 @@ static int copy_field(copy_cursor *c, const unsigned char **data, size_t *size) 
 /* the trailer, and nothing after it */
 static int copy_end(copy_cursor *c) { return copy_row(c) == -1 && c->p == c->end ? 0 : -1; }
 
+/* the leaf hashes of entries [start, stop) into out; READ_IRREGULAR when one differs
+ * from the leaf hash stored in its row */
 static read_status pg_leaf_hashes(PGconn *conn, int64_t start, int64_t stop, long version,
                                   unsigned char *out, buffer *raw) {
     char sql[512];
     snprintf(sql, sizeof sql,
-             "COPY (SELECT idx, action, actor, correlation_id, payload, subject, tenant, time "
-             "FROM audit_entries WHERE idx >= %lld AND idx < %lld ORDER BY idx) "
+             "COPY (SELECT idx, action, actor, correlation_id, payload, subject, tenant, time, "
+             "leaf FROM audit_entries WHERE idx >= %lld AND idx < %lld ORDER BY idx) "
              "TO STDOUT (FORMAT binary)",
              (long long)start, (long long)stop);
     read_status status = pg_copy_out(conn, sql, raw);
@@ -590,114 +523,46 @@ static read_status pg_leaf_hashes(PGconn *conn, int64_t start, int64_t stop, lon
     int tail_len = snprintf(tail, sizeof tail, ",\"v\":%ld}", version);
     buffer leaf = {NULL, 0, 0};
     for (int64_t expected = start; expected < stop && status == READ_OK; expected++) {
-        const unsigned char *text[8];
-        size_t size[8];
-        if (copy_row(&c) != 8 || copy_field(&c, &text[0], &size[0]) < 0 || size[0] != 8 ||
+        const unsigned char *text[9];
+        size_t size[9];
+        if (copy_row(&c) != 9 || copy_field(&c, &text[0], &size[0]) < 0 || size[0] != 8 ||
             be_int(text[0], 8) != expected) {
             status = READ_IRREGULAR;
             break;
         }
-        for (int col = 1; col < 8 && status == READ_OK; col++)
+        for (int col = 1; col < 9 && status == READ_OK; col++)
             if (copy_field(&c, &text[col], &size[col]) < 0) status = READ_IRREGULAR;
         if (status != READ_OK) break;
         if (build_leaf(&leaf, expected, text, size, tail, (size_t)tail_len) < 0) {
             status = READ_NOMEM;
             break;
         }
-        sha256(leaf.data, leaf.len, out + HASH * (expected - start));
+        unsigned char *hash = out + HASH * (expected - start);
+        sha256(leaf.data, leaf.len, hash);
+        if (size[8] != HASH || memcmp(text[8], hash, HASH) != 0) status = READ_IRREGULAR;
     }
     free(leaf.data);
     if (status == READ_OK && copy_end(&c) < 0) status = READ_IRREGULAR;
     return status;
 }
 
-/* The physical place (ctid) of node (level, idx) as (block, item); -1 when there is none. */
-static int pg_node_place(PGconn *conn, int level, int64_t idx, unsigned long *block,
-                         unsigned long *item) {
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT ctid FROM audit_nodes WHERE level = %d AND idx = %lld",
-             level, (long long)idx);
-    PGresult *result = PQexec(conn, sql);
-    int found = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1 &&
-                sscanf(PQgetvalue(result, 0, 0), "(%lu,%lu)", block, item) == 2;
-    PQclear(result);
-    return found ? 0 : -1;
-}
-
-/* compare_nodes_in_storage_order for PostgreSQL (14 and later, which scan a range of
- * ctids): golive appends a subtree's nodes in one run of rows, from its first leaf's to
- * its root's, so one TID range scan reads each once, without an index look-up per node
- * (about four times cheaper for the server). READ_OK only when every node of the subtree
- * was met exactly once and nothing else; anything else is READ_IRREGULAR, and the caller
- * then reads level by level through the primary key, which decides. */
-static read_status pg_compare_nodes_in_storage_order(PGconn *conn, int64_t start, int depth,
-                                                     unsigned char **levels, int *matched,
-                                                     buffer *raw) {
-    int64_t count = (int64_t)1 << depth, expected = 2 * count - 1;
-    unsigned long first_block, first_item, last_block, last_item;
-    if (PQserverVersion(conn) < 140000 ||
-        pg_node_place(conn, 0, start, &first_block, &first_item) < 0 ||
-        pg_node_place(conn, depth, start >> depth, &last_block, &last_item) < 0 ||
-        last_block < first_block || (last_block == first_block && last_item < first_item))
-        return READ_IRREGULAR;
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "COPY (SELECT level, idx, hash FROM audit_nodes WHERE ctid >= '(%lu,%lu)' "
-             "AND ctid <= '(%lu,%lu)') TO STDOUT (FORMAT binary)",
-             first_block, first_item, last_block, last_item);
-    read_status status = pg_copy_out(conn, sql, raw);
-    if (status != READ_OK) return status;
-    copy_cursor c = {raw->data, raw->data + raw->len};
-    if (copy_header(&c) < 0) return READ_IRREGULAR;
-    unsigned char *seen = calloc((size_t)(2 * count), 1);
-    if (seen == NULL) return READ_NOMEM;
-    int64_t offset[64];
-    offset[0] = 0;
-    for (int level = 1; level <= depth; level++)
-        offset[level] = offset[level - 1] + (count >> (level - 1));
-    int64_t met = 0;
-    int fields;
-    *matched = 1;
-    while (status == READ_OK && (fields = copy_row(&c)) != -1) {
-        const unsigned char *field[3];
-        size_t size[3];
-        if (fields != 3 || met >= expected || copy_field(&c, &field[0], &size[0]) < 0 ||
-            size[0] != 2 || copy_field(&c, &field[1], &size[1]) < 0 || size[1] != 8 ||
-            copy_field(&c, &field[2], &size[2]) < 0 || size[2] != HASH) {
-            status = READ_IRREGULAR;
-            break;
-        }
-        int64_t level = be_int(field[0], 2), idx = be_int(field[1], 8);
-        int64_t low = level >= 0 && level <= depth ? start >> level : 0;
-        if (level < 0 || level > depth || idx < low || idx >= low + (count >> level) ||
-            seen[offset[level] + (idx - low)]) {
-            status = READ_IRREGULAR;
-            break;
-        }
-        seen[offset[level] + (idx - low)] = 1;
-        met++;
-        if (memcmp(field[2], levels[level] + HASH * (idx - low), HASH) != 0) *matched = 0;
-    }
-    free(seen);
-    if (status == READ_OK && (met != expected || c.p != c.end)) status = READ_IRREGULAR;
-    return status;
-}
-
-/* Compare every stored node of the perfect subtree [start, start + 2^depth) with the
- * computed levels: one COPY of each level's key range in key order, level after level;
- * *matched says whether all were equal. A node missing, doubled, out of its range or of
- * another size is READ_IRREGULAR. */
-static read_status pg_compare_nodes(PGconn *conn, int64_t start, int depth,
+/* Compare every stored node from level floor up of the perfect subtree [start, start +
+ * 2^depth) with the computed levels: one COPY of each level's key range in key order,
+ * level after level; *matched says whether all were equal. A node missing, doubled, out
+ * of its range or of another size is READ_IRREGULAR. */
+static read_status pg_compare_nodes(PGconn *conn, int64_t start, int depth, int floor,
                                     unsigned char **levels, int *matched, buffer *raw) {
     int64_t count = (int64_t)1 << depth;
+    *matched = 1;
+    if (floor > depth) return READ_OK; /* a subtree below a tile: no node stored */
     buffer sql = {NULL, 0, 0};
     char part[256];
     if (BUF_LIT(&sql, "COPY (") < 0) return READ_NOMEM;
-    for (int level = 0; level <= depth; level++) {
+    for (int level = floor; level <= depth; level++) {
         int n = snprintf(part, sizeof part,
                          "%s(SELECT level, idx, hash FROM audit_nodes WHERE level = %d "
                          "AND idx >= %lld AND idx < %lld ORDER BY idx)",
-                         level ? " UNION ALL " : "", level, (long long)(start >> level),
+                         level > floor ? " UNION ALL " : "", level, (long long)(start >> level),
                          (long long)((start + count) >> level));
         if (buf_put(&sql, part, (size_t)n) < 0) {
             free(sql.data);
@@ -714,8 +579,7 @@ static read_status pg_compare_nodes(PGconn *conn, int64_t start, int depth,
     if (status != READ_OK) return status;
     copy_cursor c = {raw->data, raw->data + raw->len};
     if (copy_header(&c) < 0) return READ_IRREGULAR;
-    *matched = 1;
-    for (int level = 0; level <= depth; level++) {
+    for (int level = floor; level <= depth; level++) {
         int64_t low = start >> level, n = count >> level;
         for (int64_t i = 0; i < n; i++) {
             const unsigned char *field[3];
@@ -732,7 +596,7 @@ static read_status pg_compare_nodes(PGconn *conn, int64_t start, int depth,
 }
 
 PyDoc_STRVAR(pg_subtree_doc,
-"pg_subtree(reader, start, stop, version, /)\n--\n\n"
+"pg_subtree(reader, start, stop, version, floor, /)\n--\n\n"
 "sqlite_subtree for PostgreSQL, through a reader from pg_open: the levels of the perfect\n"
 "subtree of entries [start, stop), or None when anything differs or cannot be read (the\n"
 "caller's checked path then judges the range).");
@@ -742,8 +606,10 @@ static PyObject *pg_subtree(PyObject *self, PyObject *args) {
     long long start, stop;
     long version;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OLLl:pg_subtree", &capsule, &start, &stop, &version))
+    int floor;
+    if (!PyArg_ParseTuple(args, "OLLli:pg_subtree", &capsule, &start, &stop, &version, &floor))
         return NULL;
+    if (floor < 0) floor = 0;
     if (!PyCapsule_IsValid(capsule, PG_CAPSULE)) {
         PyErr_SetString(PyExc_TypeError, "pg_subtree: the reader must come from pg_open");
         return NULL;
@@ -763,9 +629,7 @@ static PyObject *pg_subtree(PyObject *self, PyObject *args) {
     status = pg_leaf_hashes(conn, start, stop, version, bufs[0], &raw);
     for (int level = 1; status == READ_OK && level <= depth; level++)
         level_up(bufs[level - 1], (size_t)(count >> (level - 1)), bufs[level]);
-    if (status == READ_OK &&
-        pg_compare_nodes_in_storage_order(conn, start, depth, bufs, &matched, &raw) != READ_OK)
-        status = pg_compare_nodes(conn, start, depth, bufs, &matched, &raw);
+    if (status == READ_OK) status = pg_compare_nodes(conn, start, depth, floor, bufs, &matched, &raw);
     free(raw.data);
     Py_END_ALLOW_THREADS
     if (status != READ_OK || !matched) {

@@ -58,13 +58,16 @@ def _module() -> ModuleType:
     return _MODULE
 
 
-def sqlite_subtree(path: str, start: int, stop: int, version: int) -> list[bytes] | None:
+def sqlite_subtree(
+    path: str, start: int, stop: int, version: int, floor: int
+) -> list[bytes] | None:
     """The levels of the perfect subtree of entries ``[start, stop)`` of the SQLite ledger
     at ``path`` (leaf hashes first, its root last; each level's 32-byte hashes
-    concatenated), read, hashed and compared with every stored node of the subtree in one
-    read transaction; None when any entry or node is missing, irregular or different, or
-    the file cannot be read."""
-    levels: list[bytes] | None = _module().sqlite_subtree(path, start, stop, version)
+    concatenated), read and hashed, each leaf compared with the leaf hash stored in its row
+    and every stored node of the subtree from level ``floor`` up compared, in one read
+    transaction; None when any entry or node is missing, irregular or different, or the
+    file cannot be read."""
+    levels: list[bytes] | None = _module().sqlite_subtree(path, start, stop, version, floor)
     return levels
 
 
@@ -83,13 +86,15 @@ def pg_options() -> frozenset[str]:
     return options
 
 
-def pg_subtree(reader: object, start: int, stop: int, version: int) -> list[bytes] | None:
+def pg_subtree(
+    reader: object, start: int, stop: int, version: int, floor: int
+) -> list[bytes] | None:
     """:func:`sqlite_subtree` for PostgreSQL, through a reader from :func:`pg_open`: the
-    entries and every stored node of the perfect subtree ``[start, stop)`` read by binary
-    ``COPY``, the leaves built and hashed, the levels computed and compared; the levels, or
-    None when anything is missing, irregular or different, or the server answered with an
-    error."""
-    levels: list[bytes] | None = _module().pg_subtree(reader, start, stop, version)
+    entries and the stored nodes from level ``floor`` up of the perfect subtree ``[start,
+    stop)`` read by binary ``COPY``, the leaves built, hashed and compared with the stored
+    ones, the levels computed and compared; the levels, or None when anything is missing,
+    irregular or different, or the server answered with an error."""
+    levels: list[bytes] | None = _module().pg_subtree(reader, start, stop, version, floor)
     return levels
 
 

@@ -400,13 +400,13 @@ def _write_tiles(
     for level, index, width in tiles_layout.hash_tiles(size):
         tree_level = tiles_layout.HEIGHT * level
         low = index * tiles_layout.WIDTH
-        rows = ledger.node_rows(connection, tree_level, low, low + width)
-        if [int(i) for i, _ in rows] != list(range(low, low + width)):
+        hashes = ledger.tile_hashes(connection, tree_level, low, low + width)
+        if hashes is None:
             raise VerificationError(
-                f"nodes of level {tree_level} from {low} are not all stored; "
+                f"hashes of level {tree_level} from {low} are not all stored; "
                 "run 'golive audit verify --db'"
             )
-        put(tiles_layout.tile_path(level, index, width), b"".join(bytes(h) for _, h in rows))
+        put(tiles_layout.tile_path(level, index, width), b"".join(hashes))
         tiles += 1
     bundles = skipped = 0
     for index, width in tiles_layout.entry_bundles(size):
@@ -415,17 +415,32 @@ def _write_tiles(
             skipped += 1
             continue
         rows = ledger.entry_rows(connection, low, low + width)
-        stored = ledger.node_rows(connection, 0, low, low + width)
-        entries = core.stored_leaves(*zip(*rows, strict=True)) if rows else []
-        hashes = merkle.leaf_hashes(entries)
-        if len(rows) != width or hashes != [bytes(h) for _, h in stored]:
+        columns = list(zip(*rows, strict=True))
+        entries = core.stored_leaves(*columns[:8]) if rows else []
+        if len(rows) != width or merkle.leaf_hashes(entries) != [
+            None if h is None else bytes(h) for h in columns[8]
+        ]:
             raise VerificationError(
                 f"entries [{low}, {low + width}) are not what the log committed to; "
                 "run 'golive audit verify --db'"
             )
         put(tiles_layout.entries_path(index, width), tiles_layout.encode_bundle(entries, low))
         bundles += 1
+    # the copy as a client would check it: every stored hash written must lead to the
+    # signed root (a node or leaf hash changed in the database is not exported)
+    try:
+        tiles_layout.verify_tiles(size, anchor.root, functools.partial(_read_file, root))
+    except VerificationError as exc:
+        raise VerificationError(
+            f"the stored hashes do not lead to checkpoint {anchor.id}'s root ({exc}); "
+            "run 'golive audit verify --db'"
+        ) from None
     return {"tiles": tiles, "entry_bundles": bundles, "entry_bundles_pruned": skipped}
+
+
+def _read_file(root: Path, relative: str) -> bytes | None:
+    path = root / relative
+    return path.read_bytes() if path.is_file() else None
 
 
 # --- tamper detection ---------------------------------------------------------------------------
@@ -495,6 +510,9 @@ class _Verifier:
         self.native_path = _native_sqlite_path(connection)
         self.pg_source = _native_pg_source(connection)
         self._prefetched: Iterator[tuple[bytes, dict[int, list[bytes]]] | None] | None = None
+        # entries [0, _vouched) lead to a stored node (from NODE_FLOOR up) or a signed root
+        # that matched; a root that does not is then named from here
+        self._vouched = 0
 
     def add(self, index: int | None, message: str) -> None:
         if len(self.report.findings) < _MAX_FINDINGS:
@@ -631,15 +649,17 @@ class _Verifier:
             self.add(None, f"{where}: the stored size or root differs from its signed note")
 
     def _check_root(self, stored: ledger.StoredCheckpoint, frontier: Frontier) -> None:
-        if (
-            frontier.size == stored.size
-            and frontier.root() != stored.root
-            and not self._explained(0, stored.size)
-        ):
+        if frontier.size != stored.size:
+            return
+        if frontier.root() == stored.root:
+            self._vouched = max(self._vouched, stored.size)
+        elif not self._explained(0, stored.size):
+            first = min(self._vouched, stored.size - 1)
             self.add(
-                stored.size - 1,
+                first,
                 f"checkpoint {stored.id} (size {stored.size}): the entries no longer lead to "
-                "its signed root",
+                f"its signed root; an entry in [{first}, {stored.size}) was changed together "
+                "with its leaf hash",
             )
 
     def _check_root_from_nodes(self, stored: ledger.StoredCheckpoint) -> None:
@@ -699,7 +719,8 @@ class _Verifier:
             return None
         root, inside = local
         before = frontier.hashes
-        above = frontier.append_subtree_hash(count.bit_length() - 1, root)[1:]
+        completed = frontier.append_subtree_hash(count.bit_length() - 1, root)
+        above = [n for n in completed[1:] if n.level >= ledger.NODE_FLOOR]
         roots = {size: _fold([*before, *inside[size]]) for size in sizes}
         if above:
             keys = {(node.level, node.index) for node in above}
@@ -708,6 +729,9 @@ class _Verifier:
                 return None
         if any(roots[c.size] != c.root for c in due):
             return None
+        # what a stored node or a signed root now vouches for: everything before its end
+        ends = [n.end for n in completed if n.level >= ledger.NODE_FLOOR]
+        self._vouched = max([self._vouched, *ends, *sizes])
         return frontier
 
     def _checked_batch(
@@ -740,17 +764,17 @@ class _Verifier:
                     self._check_personal(entry, personal.get(index, {}))
                 except VerificationError as exc:
                     self.add(index, str(exc))
-            leaf = stored.get((0, index))
-            if leaf is None:
+            leaf = None if row is None or row.leaf is None else bytes(row.leaf)
+            if row is not None and leaf is None:
                 self.add(index, f"the leaf hash of entry {index} is missing")
             elif computed is not None and computed != leaf:
                 self.add(index, f"entry {index} does not hash to its stored leaf: changed")
             # go on with the honest recomputation, so later nodes are judged on their own
             chosen = computed or leaf or bytes(32)
-            for node in frontier.append_leaf_hash(chosen)[1:]:
-                if stored.get((node.level, node.index)) != node.hash and not self._explained(
-                    node.start, node.end
-                ):
+            for node in frontier.append_leaf_hash(chosen)[ledger.NODE_FLOOR :]:
+                if stored.get((node.level, node.index)) == node.hash:
+                    self._vouched = max(self._vouched, node.end)
+                elif not self._explained(node.start, node.end):
                     self.add(
                         node.start,
                         f"tree node (level {node.level}, index {node.index}) over entries "
@@ -826,7 +850,7 @@ def _native_sqlite_path(connection: sa.Connection) -> str | None:
 
 
 def _native_sqlite_subtree(path: str, start: int, stop: int) -> list[bytes] | None:
-    return native.sqlite_subtree(path, start, stop, core.LEAF_VERSION)
+    return native.sqlite_subtree(path, start, stop, core.LEAF_VERSION, ledger.NODE_FLOOR)
 
 
 def _native_pg_source(connection: sa.Connection) -> tuple[str, str] | None:
@@ -878,7 +902,7 @@ def _native_pg_readers(
             local.reader = reader
         if reader is False:
             return None
-        return native.pg_subtree(reader, start, stop, core.LEAF_VERSION)
+        return native.pg_subtree(reader, start, stop, core.LEAF_VERSION, ledger.NODE_FLOOR)
 
     try:
         yield subtree
@@ -910,8 +934,10 @@ def _row_leaves(connection: sa.Connection, start: int, stop: int) -> list[bytes]
     if columns[0] != tuple(range(start, stop)):
         return None
     try:
-        leaves = core.stored_leaf_hashes(*columns)
+        leaves = core.stored_leaf_hashes(*columns[:8])
     except (TypeError, ValueError):  # a text field not a string, a lone surrogate
+        return None
+    if leaves != [None if h is None else bytes(h) for h in columns[8]]:
         return None
     return leaves if _personal_kept(connection, start, stop) else None
 
@@ -945,9 +971,12 @@ def _personal_kept(connection: sa.Connection, start: int, stop: int) -> bool:
 
 
 def _nodes_match(connection: sa.Connection, start: int, levels: Sequence[Sequence[bytes]]) -> bool:
-    """Whether the stored nodes of each level, from the first completed in the batch at
-    ``start`` on, are exactly ``levels`` (one indexed range per level)."""
+    """Whether the stored nodes of each level from :data:`ledger.NODE_FLOOR` up, from the
+    first completed in the batch at ``start`` on, are exactly ``levels`` (one indexed range
+    per level)."""
     for level, computed in enumerate(levels):
+        if level < ledger.NODE_FLOOR:
+            continue
         low = start >> level
         stored = ledger.node_rows(connection, level, low, low + len(computed))
         if len(stored) != len(computed) or [row[1] for row in stored] != computed:
@@ -973,7 +1002,7 @@ def _check_subtree(
     leaves (:func:`_pg_subtree`). Anything these do not accept is left to the Python path
     here, then to the checked one."""
     if found is None and native_path is not None:
-        found = native.sqlite_subtree(native_path, start, stop, core.LEAF_VERSION)
+        found = _native_sqlite_subtree(native_path, start, stop)
     if found is None and not dialect.is_sqlite(connection):
         found = _pg_subtree(connection, start, stop)
     if found is not None:
@@ -1010,7 +1039,7 @@ def _pg_subtree(connection: sa.Connection, start: int, stop: int) -> list[bytes]
     if leaves is None:
         return None
     levels = native.levels(leaves) if native.enabled() else _levels_of(leaves)
-    for level, hashes in enumerate(levels):
+    for level, hashes in enumerate(levels[ledger.NODE_FLOOR :], ledger.NODE_FLOOR):
         low = start >> level
         if ledger.pg_node_hashes(connection, level, low, low + len(hashes) // 32) != hashes:
             return None
@@ -1178,8 +1207,10 @@ def prune(
 ) -> PruneReport:
     """Delete hot entries older than ``before`` that the archive bundle holds, after
     verifying the archive with the public keys and checking that it matches this database
-    entry for entry and checkpoint for checkpoint. Tree nodes are kept (so proofs of later
-    entries, and consistency proofs, still come from the database). Runs in the caller's
+    entry for entry and checkpoint for checkpoint. Tree nodes are kept, and the leaf hashes
+    of the pruned entries with the nodes below :data:`ledger.NODE_FLOOR` over them are
+    added (so proofs of later entries, and consistency proofs, still come from the
+    database). Runs in the caller's
     transaction; on SQLite the connection must be golive's (the authorizer lets it prune).
     """
     bundle, digest = load_bundle(archive)
@@ -1203,6 +1234,7 @@ def prune(
     entries = bundle["entries"]
     assert isinstance(entries, list)
     cut = already
+    leaves = []
     for item in entries[already - report.start :]:
         entry = core.Entry.from_dict(item)
         if entry.time >= cutoff:
@@ -1213,9 +1245,16 @@ def prune(
                 f"{archive}: entry {entry.index} differs from the database; run "
                 "'golive audit verify --db' before pruning"
             )
+        leaves.append(entry.leaf_hash())
         cut = entry.index + 1
     if cut <= already:
         return PruneReport(already, 0, digest)
+    # the rows leaving keep their leaf hashes and the nodes below NODE_FLOOR over them, so
+    # proofs and checkpoints over the pruned range still come from the database
+    tile = (already >> ledger.NODE_FLOOR) << ledger.NODE_FLOOR
+    ledger.keep_lower_nodes(
+        connection, tile, [*ledger.leaf_hashes(connection, tile, already), *leaves], already
+    )
     connection.execute(
         ledger.audit_prunes.insert().values(
             before_idx=cut,

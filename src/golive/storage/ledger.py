@@ -5,10 +5,14 @@ Tables (all on the shared :data:`golive.storage.metadata.metadata`):
 ``audit_head``         one row (id 1): the tree size and the frontier (the roots of the
                        perfect subtrees covering ``[0, size)``, 32 bytes each, concatenated).
                        The only mutable ledger row; its row lock serialises appenders.
-``audit_entries``      one row per entry: the fields of the leaf, payload as canonical JSON.
-``audit_nodes``        every *perfect* node ``(level, idx)``: the hash of leaves
-                       ``[idx * 2**level, (idx + 1) * 2**level)``; level 0 holds the leaf
-                       hashes. About two rows per entry, each written once.
+``audit_entries``      one row per entry: the fields of the leaf, payload as canonical JSON,
+                       and the entry's leaf hash (``leaf``).
+``audit_nodes``        the *perfect* nodes ``(level, idx)`` from level :data:`NODE_FLOOR` (8)
+                       up: the hash of leaves ``[idx * 2**level, (idx + 1) * 2**level)``.
+                       One row per 128 entries, each written once. The levels below are
+                       those of one 256-entry tile (C2SP tlog-tiles), recomputed from its
+                       leaf hashes when a proof needs them; entries pruned into an archive
+                       leave their leaf hashes and those lower levels here.
 ``audit_checkpoints``  every signed checkpoint issued (C2SP signed note).
 ``audit_personal``     values of personal payload fields with their salts. Not part of the
                        tree: erasure deletes rows here and no hash changes.
@@ -18,9 +22,11 @@ Append-only tables (WORM, :mod:`golive.storage.worm`): entries, nodes, checkpoin
 
 Reads for proofs: any subtree hash of the RFC 9162 recursion splits into at most
 ``log2(n) + 1`` perfect nodes, so an inclusion or consistency proof of a tree of ``n``
-entries needs at most about ``2 * log2(n)`` node rows, fetched in one ``SELECT``
-(:func:`subtree_hashes`). An append reads the head row (one) and writes the entry, its
-completed nodes (amortised two) and the head.
+entries needs at most about ``2 * log2(n)`` node rows, fetched in one ``SELECT``, and the
+leaf hashes of at most two tiles (256 entries each) for the nodes below level 8, in one
+more (:func:`subtree_hashes`). An append reads the head row (one) and writes the entry
+with its leaf hash, a node only when it completes a tile (one in 256 appends, amortised
+1/128 of a row) and the head.
 
 Inserting the head row if it is missing goes through :mod:`golive.storage.dialect`. The
 writes of an append after the claim are the one place that picks its SQL by database
@@ -41,12 +47,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from golive.core import ledger as core
+from golive.core import merkle
 from golive.core.merkle import HASH_SIZE, Frontier, leaf_hash, perfect_ranges, range_hash
+from golive.core.tiles import HEIGHT
 from golive.errors import InputError, VerificationError
 from golive.storage import dialect
 from golive.storage.metadata import metadata
 
 __all__ = [
+    "NODE_FLOOR",
     "WORM_TABLES",
     "NewEntry",
     "StoredCheckpoint",
@@ -64,6 +73,8 @@ __all__ = [
     "get_entry",
     "insert_checkpoint",
     "iter_entries",
+    "keep_lower_nodes",
+    "leaf_hashes",
     "latest_checkpoint",
     "list_checkpoints",
     "node_rows",
@@ -74,9 +85,19 @@ __all__ = [
     "read_frontier",
     "read_nodes",
     "subtree_hashes",
+    "tile_hashes",
 ]
 
 _HEAD_ID = 1
+
+NODE_FLOOR = HEIGHT
+"""The lowest level ``audit_nodes`` holds for entries still stored: 8, the height of a C2SP
+tlog-tiles tile. Each entry row carries its own leaf hash; a node of a level in between is
+the root over the leaf hashes of its part of one 256-entry tile, computed when needed (a
+proof reads at most two tiles' leaf hashes). Storing them would cost two rows per entry
+on every append and on every verification, for hashes any reader recomputes in
+microseconds. Pruning writes the leaf hashes and these levels for the entries it removes
+(:func:`golive.services.audit.prune`), so the database still proves everything above."""
 
 AnyRow = sa.Row[*tuple[Any, ...]]
 """A result row of any shape."""
@@ -101,6 +122,7 @@ audit_entries = sa.Table(
     sa.Column("subject", sa.String, nullable=False),
     sa.Column("correlation_id", sa.String, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("leaf", sa.LargeBinary(HASH_SIZE), nullable=True),
     sa.Index("ix_audit_entries_tenant_idx", "tenant", "idx"),
     sa.Index("ix_audit_entries_correlation_id", "correlation_id"),
     sa.Index("ix_audit_entries_subject", "subject"),
@@ -234,9 +256,11 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
     personal_rows: list[tuple[int, str, bytes, str]] = []
     append_leaf_hash = frontier.append_leaf_hash
     for index, (row, head, tail, personal) in enumerate(prepared, first):
-        entry_rows.append((index, *row))
-        leaf = head + str(index).encode() + tail
-        node_rows += [(n.level, n.index, n.hash) for n in append_leaf_hash(leaf_hash(leaf))]
+        hashed = leaf_hash(head + str(index).encode() + tail)
+        entry_rows.append((index, *row, hashed))
+        completed = append_leaf_hash(hashed)  # level by level from 0: a tile is complete
+        if len(completed) > NODE_FLOOR:  # when it reaches NODE_FLOOR, one append in 256
+            node_rows += [(n.level, n.index, n.hash) for n in completed[NODE_FLOOR:]]
         if personal_any:
             personal_rows += [(index, f, salt, value) for f, salt, value in personal]
     _write(connection, entry_rows, node_rows, personal_rows, b"".join(frontier.hashes))
@@ -246,9 +270,9 @@ def append_entries(connection: sa.Connection, entries: Sequence[NewEntry]) -> li
 _CLAIM = f"UPDATE audit_head SET size = size + {{}} WHERE id = {_HEAD_ID} RETURNING size, frontier"
 _SQLITE_CLAIM = _CLAIM.format("?")
 _PG_CLAIM = _CLAIM.format("%s")
-_ENTRY_COLUMNS = "idx, time, tenant, actor, action, subject, correlation_id, payload"
+_ENTRY_COLUMNS = "idx, time, tenant, actor, action, subject, correlation_id, payload, leaf"
 _SQLITE_WRITES = (
-    f"INSERT INTO audit_entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    f"INSERT INTO audit_entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)",
     "INSERT INTO audit_personal (entry_idx, field, salt, value) VALUES (?, ?, ?, ?)",
     f"UPDATE audit_head SET frontier = ? WHERE id = {_HEAD_ID}",
@@ -260,7 +284,7 @@ _SQLITE_WRITES = (
 _PG_ENTRIES = (
     f"entries AS (INSERT INTO audit_entries ({_ENTRY_COLUMNS}) SELECT {_ENTRY_COLUMNS} "
     "FROM json_to_recordset(%s::json) AS r(idx bigint, time text, tenant text, actor text, "
-    "action text, subject text, correlation_id text, payload text))"
+    "action text, subject text, correlation_id text, payload text, leaf bytea))"
 )
 _PG_NODES = (
     "nodes AS (INSERT INTO audit_nodes (level, idx, hash) SELECT level, idx, hash "
@@ -272,8 +296,14 @@ _PG_PERSONAL = (
     "FROM json_to_recordset(%s::json) AS r(entry_idx bigint, field text, salt bytea, value text))"
 )
 _PG_HEAD = f"UPDATE audit_head SET frontier = %s WHERE id = {_HEAD_ID}"
-_PG_WRITES = f"WITH {_PG_ENTRIES}, {_PG_NODES} {_PG_HEAD}"
-_PG_WRITES_PERSONAL = f"WITH {_PG_ENTRIES}, {_PG_NODES}, {_PG_PERSONAL} {_PG_HEAD}"
+#: The statement of an append by what it writes besides entries and the head: (nodes,
+#: personal values). Most appends complete no tile and keep no personal value.
+_PG_WRITES = {
+    (False, False): f"WITH {_PG_ENTRIES} {_PG_HEAD}",
+    (True, False): f"WITH {_PG_ENTRIES}, {_PG_NODES} {_PG_HEAD}",
+    (False, True): f"WITH {_PG_ENTRIES}, {_PG_PERSONAL} {_PG_HEAD}",
+    (True, True): f"WITH {_PG_ENTRIES}, {_PG_NODES}, {_PG_PERSONAL} {_PG_HEAD}",
+}
 _ENTRY_KEYS = tuple(_ENTRY_COLUMNS.split(", "))
 _NODE_KEYS = ("level", "idx", "hash")
 _PERSONAL_KEYS = ("entry_idx", "field", "salt", "value")
@@ -301,25 +331,25 @@ def _write(
 
     SQLite (in process, no round trips): one prepared statement per table, executed for
     every row by the driver. PostgreSQL: one statement and one round trip, the inserts as
-    data-modifying CTEs over ``unnest`` of one array per column (a fixed number of
-    parameters whatever the batch size), the head update as the main statement.
+    data-modifying CTEs over ``json_to_recordset`` of one JSON array per table (a fixed
+    number of parameters whatever the batch size), the head update as the main statement.
+    Tables with no row in this append are left out of either.
     """
     if dialect.is_sqlite(connection):
         entries_sql, nodes_sql, personal_sql, head_sql = _SQLITE_WRITES
         connection.exec_driver_sql(entries_sql, entry_rows)
-        connection.exec_driver_sql(nodes_sql, node_rows)
+        if node_rows:
+            connection.exec_driver_sql(nodes_sql, node_rows)
         if personal_rows:
             connection.exec_driver_sql(personal_sql, personal_rows)
         connection.exec_driver_sql(head_sql, (frontier,))
         return
-    values: list[object] = [
-        _pg_records(_ENTRY_KEYS, entry_rows),
-        _pg_records(_NODE_KEYS, node_rows),
-    ]
-    statement = _PG_WRITES
+    values: list[object] = [_pg_records(_ENTRY_KEYS, entry_rows)]
+    if node_rows:
+        values.append(_pg_records(_NODE_KEYS, node_rows))
     if personal_rows:
         values.append(_pg_records(_PERSONAL_KEYS, personal_rows))
-        statement = _PG_WRITES_PERSONAL
+    statement = _PG_WRITES[bool(node_rows), bool(personal_rows)]
     connection.exec_driver_sql(statement, (*values, frontier))
 
 
@@ -391,13 +421,25 @@ def read_frontier(connection: sa.Connection) -> Frontier:
 
 def subtree_hashes(connection: sa.Connection, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
     """The hashes of the leaf ranges ``ranges`` (each a subtree of the RFC 9162 recursion),
-    read from the perfect nodes in one ``SELECT`` of at most ``sum(log2(size) + 1)`` rows."""
+    from the perfect nodes they split into: those from :data:`NODE_FLOOR` up (and any kept
+    by a prune) read in one ``SELECT`` of at most ``sum(log2(size) + 1)`` rows, the others
+    computed from the leaf hashes of their tile, read in one more per tile."""
     keys: set[tuple[int, int]] = set()
     for lo, hi in ranges:
         for a, b in perfect_ranges(lo, hi):
             level = (b - a).bit_length() - 1
             keys.add((level, a >> level))
     found = read_nodes(connection, keys)
+    below = sorted(k for k in keys if k not in found and k[0] < NODE_FLOOR)
+    tiles: dict[int, list[bytes]] = {}
+    for level, index in below:
+        start, stop = index << level, (index + 1) << level
+        tile = start >> NODE_FLOOR
+        if tile not in tiles:
+            first = tile << NODE_FLOOR
+            tiles[tile] = leaf_hashes(connection, first, max(stop, _tile_end(below, tile)))
+        leaves = tiles[tile][start - (tile << NODE_FLOOR) : stop - (tile << NODE_FLOOR)]
+        found[level, index] = merkle.root_from_level(leaves)
 
     def node(level: int, index: int) -> bytes:
         value = found.get((level, index))
@@ -406,6 +448,13 @@ def subtree_hashes(connection: sa.Connection, ranges: Sequence[tuple[int, int]])
         return value
 
     return [range_hash(lo, hi, node) for lo, hi in ranges]
+
+
+def _tile_end(keys: Sequence[tuple[int, int]], tile: int) -> int:
+    """The end of the last leaf range among ``keys`` (levels below the floor) in ``tile``."""
+    return max(
+        (index + 1) << level for level, index in keys if (index << level) >> NODE_FLOOR == tile
+    )
 
 
 def read_nodes(
@@ -429,10 +478,10 @@ def read_nodes(
 
 
 def nodes_completed_in(connection: sa.Connection, start: int, end: int) -> list[AnyRow]:
-    """Every stored node whose range ends in ``(start, end]``: the nodes appends of leaves
-    ``[start, end)`` completed. One indexed range per level."""
+    """Every stored node from :data:`NODE_FLOOR` up whose range ends in ``(start, end]``:
+    the nodes appends of leaves ``[start, end)`` completed. One indexed range per level."""
     conditions = []
-    level = 0
+    level = NODE_FLOOR
     while end >> level:
         conditions.append(
             sa.and_(
@@ -446,6 +495,67 @@ def nodes_completed_in(connection: sa.Connection, start: int, end: int) -> list[
         return []
     query = sa.select(audit_nodes.c.level, audit_nodes.c.idx, audit_nodes.c.hash)
     return list(connection.execute(query.where(sa.or_(*conditions))).all())
+
+
+def leaf_hashes(connection: sa.Connection, start: int, stop: int) -> list[bytes]:
+    """The stored leaf hash of each entry ``[start, stop)``: the entry row's, or, for an
+    entry pruned into an archive, the level-0 node the prune kept. Raises
+    :class:`VerificationError` naming the first that is missing."""
+    found = _stored_leaf_hashes(connection, start, stop)
+    for index in range(start, stop):
+        if index not in found:
+            raise VerificationError(f"the leaf hash of entry {index} is missing")
+    return [found[index] for index in range(start, stop)]
+
+
+def _stored_leaf_hashes(connection: sa.Connection, start: int, stop: int) -> dict[int, bytes]:
+    found = {
+        int(index): bytes(value)
+        for index, value in _driver_rows(connection, _LEAF_ROWS, (start, stop))
+        if value is not None
+    }
+    if len(found) < stop - start:  # pruned entries: their leaf hashes are nodes of level 0
+        for index, value in node_rows(connection, 0, start, stop):
+            found.setdefault(int(index), bytes(value))
+    return found
+
+
+def keep_lower_nodes(
+    connection: sa.Connection, start: int, leaves: Sequence[bytes], kept_before: int
+) -> None:
+    """Store ``leaves``, the leaf hashes of entries ``[start, start + len(leaves))`` about
+    to be pruned (``start`` a multiple of ``2 ** NODE_FLOOR``), as nodes of level 0, and
+    every complete node below :data:`NODE_FLOOR` over them, leaving out those that end at
+    or before ``kept_before`` (an earlier prune stored them)."""
+    if start % (1 << NODE_FLOOR):
+        raise ValueError(f"start {start} is not at the beginning of a tile")
+    rows: list[dict[str, object]] = []
+    hashes = list(leaves)
+    for level in range(NODE_FLOOR):
+        base = start >> level
+        rows += [
+            {"level": level, "idx": base + i, "hash": value}
+            for i, value in enumerate(hashes)
+            if (base + i + 1) << level > kept_before
+        ]
+        hashes = merkle.level_up(hashes)[: len(hashes) // 2]  # complete nodes only
+    if rows:
+        connection.execute(audit_nodes.insert(), rows)
+
+
+def tile_hashes(connection: sa.Connection, level: int, start: int, stop: int) -> list[bytes] | None:
+    """The stored hashes of tree ``level`` (0 or a multiple of :data:`NODE_FLOOR`: a tile
+    level) with ``start <= idx < stop``, as a C2SP tlog-tiles tile holds them; None when
+    they are not all stored (not in the tree yet, or a row missing)."""
+    if level == 0:
+        leaves = _stored_leaf_hashes(connection, start, stop)
+        if len(leaves) != stop - start:
+            return None
+        return [leaves[index] for index in range(start, stop)]
+    rows = node_rows(connection, level, start, stop)
+    if [int(index) for index, _ in rows] != list(range(start, stop)):
+        return None
+    return [bytes(value) for _, value in rows]
 
 
 # --- entries --------------------------------------------------------------------------------
@@ -514,10 +624,12 @@ def iter_entries(
         low = int(rows[-1].idx) + 1
 
 
-_ENTRY_COLUMNS = (
-    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time FROM audit_entries"
+_ENTRY_SELECT = (
+    "SELECT idx, action, actor, correlation_id, payload, subject, tenant, time, leaf "
+    "FROM audit_entries"
 )
-_ENTRY_ROWS = f"{_ENTRY_COLUMNS} WHERE idx >= ? AND idx < ? ORDER BY idx"
+_ENTRY_ROWS = f"{_ENTRY_SELECT} WHERE idx >= ? AND idx < ? ORDER BY idx"
+_LEAF_ROWS = "SELECT idx, leaf FROM audit_entries WHERE idx >= ? AND idx < ?"
 _NODE_ROWS = (
     "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx"
 )
@@ -540,8 +652,9 @@ def _driver_rows(
 
 def entry_rows(connection: sa.Connection, start: int, end: int) -> list[tuple[Any, ...]]:
     """Stored entries ``start <= idx < end`` in index order as plain tuples ``(idx, action,
-    actor, correlation_id, payload, subject, tenant, time)``: the order of the leaf's keys,
-    the columns :func:`golive.core.ledger.stored_leaf_hashes` takes. Values unchecked."""
+    actor, correlation_id, payload, subject, tenant, time, leaf)``: the order of the leaf's
+    keys (the columns :func:`golive.core.ledger.stored_leaf_hashes` takes), then the
+    stored leaf hash. Values unchecked."""
     return _driver_rows(connection, _ENTRY_ROWS, (start, end))
 
 
@@ -579,22 +692,24 @@ def _pg_leaf_text() -> str:
 #: ``to_json`` of a text escapes exactly as Python's ``json.encoder.encode_basestring``
 #: (``"``, ``\``, ``\b \f \n \r \t`` by name, other control characters as ``\u00xx``, the
 #: rest as it is), so for a row golive wrote the bytes are :func:`core.stored_leaf_hashes`'.
-#: One aggregated ``bytea`` comes back instead of a row of eight values per entry.
+#: One aggregated ``bytea`` comes back instead of a row of eight values per entry, with
+#: whether every leaf hash equals the one stored in its row.
 _PG_LEAF_HASHES = (
-    f"SELECT string_agg(sha256('\\x00'::bytea || convert_to({_pg_leaf_text()}, 'UTF8')), "
-    "''::bytea ORDER BY idx), count(*), min(idx) "
-    "FROM audit_entries WHERE idx >= %s AND idx < %s"
+    "SELECT string_agg(h, ''::bytea ORDER BY idx), count(*), min(idx), "
+    "bool_and(coalesce(h = leaf, false)) FROM (SELECT idx, leaf, "
+    f"sha256('\\x00'::bytea || convert_to({_pg_leaf_text()}, 'UTF8')) AS h "
+    "FROM audit_entries WHERE idx >= %s AND idx < %s) AS hashed"
 )
 _PG_NODE_HASHES = (
-    "SELECT string_agg(hash, ''::bytea ORDER BY idx), count(*), min(idx) FROM audit_nodes "
-    "WHERE level = %s AND idx >= %s AND idx < %s"
+    "SELECT string_agg(hash, ''::bytea ORDER BY idx), count(*), min(idx), true "
+    "FROM audit_nodes WHERE level = %s AND idx >= %s AND idx < %s"
 )
 
 
 def pg_leaf_hashes(connection: sa.Connection, start: int, stop: int) -> bytes | None:
     """PostgreSQL: the leaf hashes of entries ``[start, stop)`` computed by the server from
     the stored columns (as :func:`golive.core.ledger.stored_leaf_hashes` computes them),
-    concatenated; None when an entry is missing."""
+    concatenated; None when an entry is missing or a row's stored leaf hash differs."""
     version = str(core.LEAF_VERSION)
     return _pg_aggregate(connection, _PG_LEAF_HASHES, (version, start, stop), stop - start)
 
@@ -610,9 +725,15 @@ def _pg_aggregate(
 ) -> bytes | None:
     """The aggregated hashes of the ``count`` rows from ``parameters[-2]`` on, or None when
     the rows are not exactly those indices (by the primary key, count and minimum are
-    enough) or a hash is not 32 bytes."""
-    blob, found, low = _driver_rows(connection, statement, parameters)[0]
-    if blob is None or found != count or low != parameters[-2] or len(blob) != HASH_SIZE * count:
+    enough), a hash is not 32 bytes, or the statement's check of each row failed."""
+    blob, found, low, checked = _driver_rows(connection, statement, parameters)[0]
+    if (
+        blob is None
+        or found != count
+        or low != parameters[-2]
+        or len(blob) != HASH_SIZE * count
+        or checked is not True
+    ):
         return None
     return bytes(blob)
 

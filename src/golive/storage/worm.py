@@ -10,7 +10,8 @@ The append-only tables (:data:`golive.storage.ledger.WORM_TABLES`) refuse ``UPDA
 - **SQLite**: ``BEFORE UPDATE`` / ``BEFORE DELETE`` triggers ``RAISE(ABORT, ...)``, and
   golive's own connections carry an authorizer (:func:`install_sqlite_authorizer`) that
   refuses, at prepare time, any ``UPDATE`` or ``DELETE`` of those tables and any
-  ``DROP TABLE``, ``DROP TRIGGER`` or ``ALTER TABLE`` on them.
+  ``DROP TABLE``, ``DROP TRIGGER`` or ``ALTER TABLE`` on them, except inside
+  :func:`allow_ddl` (migrations, which also lift the triggers for their transaction).
 
 One exception: rows of ``audit_entries`` whose index is below the highest ``before_idx`` in
 ``audit_prunes`` may be deleted: that is pruning after a verified archive
@@ -201,7 +202,7 @@ def _authorizer(guard: _Guard) -> Any:
         action: int, arg1: str | None, arg2: str | None, _db: str | None, _source: str | None
     ) -> int:
         if action == sqlite3.SQLITE_UPDATE and arg1 in WORM_TABLES:
-            return deny
+            return ok if guard.ddl else deny  # a migration reshaping the ledger's rows
         if action == sqlite3.SQLITE_DELETE and arg1 in WORM_TABLES:
             # DROP TABLE deletes the table's rows first: allowed only inside allow_ddl
             return ok if guard.ddl or (guard.prune and arg1 == _PRUNABLE) else deny
@@ -259,8 +260,8 @@ def allow_prune(connection: sa.Connection) -> Iterator[None]:
 
 @contextmanager
 def allow_ddl(connection: sa.Connection) -> Iterator[None]:
-    """Let this SQLite connection drop or alter the ledger tables and triggers (migrations
-    going down). A no-op on PostgreSQL, where the owner role decides.
+    """Let this SQLite connection drop, alter or rewrite the ledger tables and drop their
+    triggers (migrations). A no-op on PostgreSQL, where the owner role decides.
 
     Nests: :func:`uninstall_worm` enters it too, and leaving that inner block must not take
     the permission away from the migration's outer block (which then drops the tables).

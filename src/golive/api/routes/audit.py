@@ -177,11 +177,11 @@ def tlog_tile(level: str, path: str, who: Caller, app_state: State) -> Response:
     low = index * tiles.WIDTH
     tree_level = tiles.HEIGHT * int(level)
     with _reader(app_state) as uow:
-        rows = ledger.node_rows(uow.connection, tree_level, low, low + width)
-    if len(rows) != width:
+        hashes = ledger.tile_hashes(uow.connection, tree_level, low, low + width)
+    if hashes is None:
         raise NotFound(f"{tiles.tile_path(int(level), index, width)}: not in the tree yet")
     return Response(
-        b"".join(bytes(h) for _, h in rows),
+        b"".join(hashes),
         media_type="application/octet-stream",
         headers={"Cache-Control": "max-age=31536000, immutable"},
     )
