@@ -52,17 +52,19 @@ TABLES = [
     ledger.audit_personal,
     ledger.audit_prunes,
 ]
+# the entry's fields without its leaf hash (the product of the hashing left out here)
+FIELDS = [name for name in ledger.audit_entries.c.keys()[1:] if name != "leaf"]
 PLAIN = sa.Table(
     "bench_plain_entries",
     sa.MetaData(),
     sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
-    *(sa.Column(name, sa.String, nullable=False) for name in ledger.audit_entries.c.keys()[1:]),
+    *(sa.Column(name, sa.String, nullable=False) for name in FIELDS),
 )
 INDEXED = sa.Table(
     "bench_indexed_entries",
     PLAIN.metadata,
     sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
-    *(sa.Column(name, sa.String, nullable=False) for name in ledger.audit_entries.c.keys()[1:]),
+    *(sa.Column(name, sa.String, nullable=False) for name in FIELDS),
     sa.Index("ix_bench_indexed_tenant_idx", "tenant", "idx"),
     sa.Index("ix_bench_indexed_correlation_id", "correlation_id"),
     sa.Index("ix_bench_indexed_subject", "subject"),

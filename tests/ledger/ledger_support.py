@@ -97,7 +97,25 @@ def checkpoint(engine: sa.Engine, signers: list[Ed25519Signer]) -> ledger.Stored
         return audit.issue_checkpoint(connection, signers, now=T0)
 
 
-FIELDS = ("time", "tenant", "actor", "action", "subject", "correlation_id", "payload")
+FIELDS = ("time", "tenant", "actor", "action", "subject", "correlation_id", "payload", "leaf")
+
+TAMPER_SIZE = 600
+"""The ledger the tamper tests change: two whole tiles of 256 entries (stored nodes of
+level 8, and one of level 9 over both) and a partial third."""
+TAMPER_CHECKPOINTS = (5, 16, 31, 300, 513, TAMPER_SIZE)
+
+
+def forged_index(k: int, size: int, checkpoints: Sequence[int]) -> int:
+    """The index verification names when entry ``k`` was changed together with its stored
+    leaf hash: the first thing that no longer matches is either the level-8 node over its
+    tile (named from the tile's start) or the next signed root (named from the last point
+    a node or root vouched for, which cannot be after ``k``); whichever comes first."""
+    tile_start = k & ~255
+    tile_end = tile_start + 256
+    following = min(c for c in checkpoints if c > k)
+    if tile_end <= min(following, size):
+        return tile_start
+    return max(tile_start, max((c for c in checkpoints if c <= k), default=0))
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,9 @@ def _set(index: int, **values: object) -> Callable[[sa.Connection], None]:
 
 
 def _changed_value(rng: random.Random, row: dict[str, object], name: str) -> object:
+    if name == "leaf":
+        value = bytes(row["leaf"])  # type: ignore[arg-type]
+        return rng.choice([bytes([value[0] ^ 1]) + value[1:], value[:-1], None])
     if name == "time":
         moment = core.parse_time(str(row["time"]))
         return core.format_time(moment + timedelta(microseconds=rng.choice([1, -1, 1000])))
@@ -144,8 +165,14 @@ def _changed_value(rng: random.Random, row: dict[str, object], name: str) -> obj
     return rng.choice([value + "x", value[:-1], value.upper() + "!", " " + value])
 
 
-def random_mutation(rng: random.Random, connection: sa.Connection, size: int) -> Mutation:
-    """One random change behind golive's back to a ledger of ``size`` entries."""
+def random_mutation(
+    rng: random.Random,
+    connection: sa.Connection,
+    size: int = TAMPER_SIZE,
+    checkpoints: Sequence[int] = TAMPER_CHECKPOINTS,
+) -> Mutation:
+    """One random change behind golive's back to a ledger of ``size`` entries with
+    checkpoints at ``checkpoints``."""
     kind = rng.choices(
         ["field", "delete", "move", "swap", "insert", "node", "leaf"],
         weights=[14, 2, 1, 2, 1, 2, 1],
@@ -185,18 +212,17 @@ def random_mutation(rng: random.Random, connection: sa.Connection, size: int) ->
     if kind == "leaf":
 
         def forge(c: sa.Connection) -> None:
-            # a careful attacker changes the entry AND its leaf hash: interior nodes or
+            # a careful attacker changes the entry AND its leaf hash: the stored nodes or
             # checkpoints still give it away
             c.execute(entries.update().where(entries.c.idx == k).values(actor="user:mallory"))
             forged = ledger.entry_from_row(entry_row(c, k)).leaf_hash()
-            c.execute(
-                nodes.update().where(nodes.c.level == 0, nodes.c.idx == k).values(hash=forged)
-            )
+            c.execute(entries.update().where(entries.c.idx == k).values(leaf=forged))
 
-        # the pair of leaves under the first stored parent is named (which of the two was
-        # forged, the stored tree cannot tell); the last, unpaired leaf shows in the root
-        return Mutation(f"forge entry {k} and its leaf hash", k & ~1, forge)
-    level = rng.randrange(0, 6)
+        # which entry of the range under the first stored node or signed root that no
+        # longer matches was forged, the stored tree cannot tell: the range is named
+        expected = forged_index(k, size, checkpoints)
+        return Mutation(f"forge entry {k} and its leaf hash", expected, forge)
+    level = rng.randrange(ledger.NODE_FLOOR, size.bit_length())
     count = size >> level
     index = rng.randrange(count)
     return Mutation(

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from ledger_support import (
     LEDGER_TABLES,
     ORIGIN,
+    TAMPER_CHECKPOINTS,
+    TAMPER_SIZE,
     build_with_checkpoints,
     bypass_guards,
     create_ledger,
@@ -44,8 +46,8 @@ pytestmark = [
     pytest.mark.skipif(not native.pg_enabled(), reason="golive._native is built without libpq"),
 ]
 
-SIZE = 45
-CHECKPOINTS = (5, 16, 31, SIZE)
+SIZE, CHECKPOINTS = TAMPER_SIZE, TAMPER_CHECKPOINTS
+FLOOR = ledger.NODE_FLOOR
 
 # PostgreSQL text cannot hold NUL; every other character golive may store is here
 _TEXT = st.text(
@@ -83,7 +85,7 @@ def _read(engine: sa.Engine) -> sa.Connection:
 
 def _python_levels(connection: sa.Connection, start: int, stop: int) -> list[bytes]:
     rows = ledger.entry_rows(connection, start, stop)
-    levels = [core.stored_leaf_hashes(*zip(*rows, strict=True))]
+    levels = [core.stored_leaf_hashes(*list(zip(*rows, strict=True))[:8])]
     while len(levels[-1]) > 1:
         levels.append(merkle.level_up(levels[-1]))
     return [b"".join(level) for level in levels]
@@ -127,7 +129,7 @@ def test_compiled_leaves_and_levels_equal_the_python_ones_for_any_text(
         ledger.append_entries(connection, text_entries(fields))
     with _read(pg_engine) as connection, connection.begin():
         reader = native.pg_open(*_reader_source(connection))
-        found = native.pg_subtree(reader, 0, 8, core.LEAF_VERSION)
+        found = native.pg_subtree(reader, 0, 8, core.LEAF_VERSION, FLOOR)
         assert found is not None, "the compiled leaves differ from the stored ones"
         assert found == _python_levels(connection, 0, 8)
 
@@ -137,13 +139,13 @@ def test_a_reader_sees_the_exported_snapshot_only(pg_engine: sa.Engine) -> None:
     with _read(pg_engine) as connection, connection.begin():
         reader = native.pg_open(*_reader_source(connection))
         fill(pg_engine, 8, start=8)  # committed by another connection after the export
-        assert native.pg_subtree(reader, 0, 8, core.LEAF_VERSION) == _python_levels(
+        assert native.pg_subtree(reader, 0, 8, core.LEAF_VERSION, FLOOR) == _python_levels(
             connection, 0, 8
         )
-        assert native.pg_subtree(reader, 8, 16, core.LEAF_VERSION) is None
+        assert native.pg_subtree(reader, 8, 16, core.LEAF_VERSION, FLOOR) is None
     with _read(pg_engine) as connection, connection.begin():
         reader = native.pg_open(*_reader_source(connection))
-        assert native.pg_subtree(reader, 0, 16, core.LEAF_VERSION) is not None
+        assert native.pg_subtree(reader, 0, 16, core.LEAF_VERSION, FLOOR) is not None
 
 
 def test_what_cannot_be_read_is_refused_or_gives_no_answer(pg_engine: sa.Engine) -> None:
@@ -156,11 +158,11 @@ def test_what_cannot_be_read_is_refused_or_gives_no_answer(pg_engine: sa.Engine)
             native.pg_open(conninfo + " dbname=golive_no_such_database", None)
         reader = native.pg_open(conninfo, snapshot)
         with pytest.raises(ValueError, match="perfect subtree"):
-            native.pg_subtree(reader, 4, 12, core.LEAF_VERSION)
-        assert native.pg_subtree(reader, 0, 8, core.LEAF_VERSION + 1) is None  # other leaves
-        assert native.pg_subtree(reader, 8, 16, core.LEAF_VERSION) is None  # no entries
+            native.pg_subtree(reader, 4, 12, core.LEAF_VERSION, FLOOR)
+        assert native.pg_subtree(reader, 0, 8, core.LEAF_VERSION + 1, FLOOR) is None  # other leaves
+        assert native.pg_subtree(reader, 8, 16, core.LEAF_VERSION, FLOOR) is None  # no entries
         with pytest.raises(TypeError):
-            native.pg_subtree(object(), 0, 8, core.LEAF_VERSION)
+            native.pg_subtree(object(), 0, 8, core.LEAF_VERSION, FLOOR)
 
 
 def test_a_connection_that_wrote_or_holds_no_transaction_exports_nothing(
@@ -194,8 +196,8 @@ def test_an_untouched_ledger_is_checked_by_the_compiled_path(
     report = _verify(fresh, signer, compiled=True)
     assert report["ok"] is True
     assert report["entries_checked"] == SIZE
-    # [0,16) [16,32) [32,40) [40,44) [44,45): each batch one perfect subtree, all accepted
-    assert calls == [True] * 5
+    # 37 batches of 16 and [592, 600): each batch one perfect subtree, all accepted
+    assert calls == [True] * 38
 
 
 def test_the_compiled_and_python_verifiers_agree_on_40_committed_changes(

@@ -23,6 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ledger_support import (
     ORIGIN,
+    TAMPER_CHECKPOINTS,
+    TAMPER_SIZE,
     build_with_checkpoints,
     bypass_guards,
     create_ledger,
@@ -41,8 +43,7 @@ from golive.storage import ledger
 
 pytestmark = pytest.mark.skipif(not native.enabled(), reason="golive._native is not built")
 
-SIZE = 45
-CHECKPOINTS = (5, 16, 31, SIZE)
+SIZE, CHECKPOINTS = TAMPER_SIZE, TAMPER_CHECKPOINTS
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def _python_levels(path: Path, start: int, stop: int) -> list[bytes]:
             rows = ledger.entry_rows(connection, start, stop)
     finally:
         engine.dispose()
-    levels = [core.stored_leaf_hashes(*zip(*rows, strict=True))]
+    levels = [core.stored_leaf_hashes(*list(zip(*rows, strict=True))[:8])]
     while len(levels[-1]) > 1:
         levels.append(merkle.level_up(levels[-1]))
     return [b"".join(level) for level in levels]
@@ -104,7 +105,7 @@ def test_compiled_leaves_and_levels_equal_the_python_ones_for_any_text(
         with engine.begin() as connection:
             ledger.append_entries(connection, text_entries(fields))
         engine.dispose()
-        found = native.sqlite_subtree(str(path), 0, 8, core.LEAF_VERSION)
+        found = native.sqlite_subtree(str(path), 0, 8, core.LEAF_VERSION, ledger.NODE_FLOOR)
         assert found is not None, "the compiled leaves differ from the stored ones"
         assert found == _python_levels(path, 0, 8)
         assert native.levels(found[0]) == found
@@ -177,13 +178,13 @@ def test_inputs_the_compiled_loops_refuse_take_the_python_loops() -> None:
 
 def test_a_range_that_is_not_a_perfect_subtree_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="perfect subtree"):
-        native.sqlite_subtree(str(tmp_path / "none.db"), 4, 12, core.LEAF_VERSION)
+        native.sqlite_subtree(str(tmp_path / "none.db"), 4, 12, core.LEAF_VERSION, 8)
 
 
 def test_an_unreadable_file_gives_no_answer(tmp_path: Path) -> None:
-    assert native.sqlite_subtree(str(tmp_path / "missing.db"), 0, 4, core.LEAF_VERSION) is None
+    assert native.sqlite_subtree(str(tmp_path / "missing.db"), 0, 4, core.LEAF_VERSION, 8) is None
     (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
-    assert native.sqlite_subtree(str(tmp_path / "junk.db"), 0, 4, core.LEAF_VERSION) is None
+    assert native.sqlite_subtree(str(tmp_path / "junk.db"), 0, 4, core.LEAF_VERSION, 8) is None
 
 
 @pytest.fixture
@@ -203,8 +204,8 @@ def test_an_untouched_ledger_is_checked_by_the_compiled_path(
     report = _verify(built, signer, compiled=True)
     assert report["ok"] is True
     assert report["entries_checked"] == SIZE
-    # [0,16) [16,32) [32,40) [40,44) [44,45): each batch one perfect subtree, all accepted
-    assert calls == [True] * 5
+    # 37 batches of 16 and [592, 600): each batch one perfect subtree, all accepted
+    assert calls == [True] * 38
 
 
 def test_the_compiled_and_python_verifiers_agree_on_200_committed_changes(
@@ -237,39 +238,29 @@ def test_the_compiled_and_python_verifiers_agree_on_200_committed_changes(
     assert undetected == []
 
 
-def test_nodes_stored_out_of_order_are_read_through_the_key(
-    built: Path, signer: Ed25519Signer
-) -> None:
-    """A node row deleted and written again (same value, a new place in the table) is not
-    in golive's order any more: the compiled path reads level by level instead, and the
-    ledger still verifies, with the same report as the Python path."""
-    superuser = sqlite_engine(built, guarded=False)
-    nodes = ledger.audit_nodes
-    try:
-        with superuser.begin() as connection:
-            bypass_guards(connection)
-            where = sa.and_(nodes.c.level == 1, nodes.c.idx == 3)
-            value = connection.execute(sa.select(nodes.c.hash).where(where)).scalar_one()
-            connection.execute(nodes.delete().where(where))
-            connection.execute(nodes.insert().values(level=1, idx=3, hash=value))
-    finally:
-        superuser.dispose()
-    assert native.sqlite_subtree(str(built), 0, 16, core.LEAF_VERSION) == _python_levels(
-        built, 0, 16
-    )
-    compiled = _verify(built, signer, compiled=True)
-    assert compiled["ok"] is True
-    assert compiled == _verify(built, signer, compiled=False)
-
-
-def test_a_writer_holding_the_lock_keeps_verification_on_the_python_path(
-    built: Path,
-) -> None:
-    """golive's own read-write transactions hold SQLite's write lock from their start; rows
-    they added are invisible to another connection, so the compiled path stays off."""
-    engine = sqlite_engine(built)
-    try:
-        with engine.connect() as connection, connection.begin():
-            assert audit._native_sqlite_path(connection) is None
-    finally:
-        engine.dispose()
+def test_a_changed_leaf_hash_or_node_gives_no_answer(built: Path) -> None:
+    """The compiled path compares each row's stored leaf hash and every stored node from
+    level 8 up; anything different gives no answer (the checked path then names it)."""
+    levels = native.sqlite_subtree(str(built), 0, 512, core.LEAF_VERSION, ledger.NODE_FLOOR)
+    assert levels == _python_levels(built, 0, 512)
+    entries, nodes = ledger.audit_entries, ledger.audit_nodes
+    for change in (
+        entries.update().where(entries.c.idx == 300).values(leaf=b"\1" * 32),
+        entries.update().where(entries.c.idx == 300).values(leaf=None),
+        nodes.update().where(nodes.c.level == 9).values(hash=b"\2" * 32),
+        nodes.delete().where(nodes.c.level == 8, nodes.c.idx == 1),
+    ):
+        copy = built.with_name("changed.db")
+        shutil.copyfile(built, copy)
+        superuser = sqlite_engine(copy, guarded=False)
+        try:
+            with superuser.begin() as connection:
+                bypass_guards(connection)
+                connection.execute(change)
+        finally:
+            superuser.dispose()
+        assert native.sqlite_subtree(str(copy), 0, 512, core.LEAF_VERSION, 8) is None, change
+        # the first tile is untouched by each change, and still accepted
+        assert native.sqlite_subtree(str(copy), 0, 256, core.LEAF_VERSION, 8) == (
+            _python_levels(copy, 0, 256)
+        )

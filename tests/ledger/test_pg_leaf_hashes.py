@@ -31,8 +31,7 @@ _TEXT = st.text(
 
 
 def _python_leaves(connection: sa.Connection, start: int, stop: int) -> bytes:
-    rows = ledger.entry_rows(connection, start, stop)
-    return b"".join(core.stored_leaf_hashes(*zip(*rows, strict=True)))
+    return _python_leaves_of(ledger.entry_rows(connection, start, stop))
 
 
 @settings(
@@ -51,28 +50,35 @@ def test_the_server_builds_the_leaves_golive_builds_for_any_text(
         assert ledger.pg_leaf_hashes(connection, start, stop) == _python_leaves(
             connection, start, stop
         )
-        assert ledger.pg_node_hashes(connection, 0, start, stop) == _python_leaves(
+        assert b"".join(ledger.leaf_hashes(connection, start, stop)) == _python_leaves(
             connection, start, stop
         )
 
 
-def test_a_missing_entry_or_node_gives_no_answer(pg_engine: sa.Engine) -> None:
-    fill(pg_engine, 8)
+def test_a_missing_entry_or_node_or_another_leaf_hash_gives_no_answer(
+    pg_engine: sa.Engine,
+) -> None:
+    fill(pg_engine, 1024)
     entries, nodes = ledger.audit_entries, ledger.audit_nodes
     with pg_engine.connect() as connection, connection.begin():
         assert ledger.pg_leaf_hashes(connection, 0, 8) is not None
-        assert ledger.pg_leaf_hashes(connection, 0, 9) is None  # beyond the head
+        assert ledger.pg_leaf_hashes(connection, 0, 1025) is None  # beyond the head
         bypass_guards(connection)
         connection.execute(entries.delete().where(entries.c.idx == 3))
-        connection.execute(nodes.delete().where(nodes.c.level == 1, nodes.c.idx == 2))
+        connection.execute(entries.update().where(entries.c.idx == 9).values(leaf=b"\1" * 32))
+        connection.execute(entries.update().where(entries.c.idx == 10).values(leaf=None))
+        connection.execute(nodes.delete().where(nodes.c.level == 8, nodes.c.idx == 2))
         connection.execute(
-            nodes.update().where(nodes.c.level == 0, nodes.c.idx == 5).values(hash=b"\1" * 31)
+            nodes.update().where(nodes.c.level == 9, nodes.c.idx == 1).values(hash=b"\1" * 31)
         )
         assert ledger.pg_leaf_hashes(connection, 0, 8) is None
         assert ledger.pg_leaf_hashes(connection, 4, 8) is not None
-        assert ledger.pg_node_hashes(connection, 1, 0, 4) is None
-        assert ledger.pg_node_hashes(connection, 0, 4, 8) is None  # a hash of 31 bytes
-        assert ledger.pg_node_hashes(connection, 0, 6, 8) is not None
+        assert ledger.pg_leaf_hashes(connection, 8, 10) is None  # another stored leaf hash
+        assert ledger.pg_leaf_hashes(connection, 10, 11) is None  # none stored
+        assert ledger.pg_leaf_hashes(connection, 11, 16) is not None
+        assert ledger.pg_node_hashes(connection, 8, 0, 4) is None
+        assert ledger.pg_node_hashes(connection, 9, 0, 2) is None  # a hash of 31 bytes
+        assert ledger.pg_node_hashes(connection, 8, 0, 2) is not None
         connection.rollback()
 
 
@@ -102,8 +108,8 @@ def test_appends_store_every_value_exactly_as_given(
         rows = ledger.entry_rows(connection, start, stop)
         kept = ledger.personal_values(connection, range(start, stop))
         frontier = ledger.read_frontier(connection)
-        stored_nodes = ledger.pg_node_hashes(connection, 0, start, stop)
-    for (_idx, action, actor, correlation, payload, subject, tenant, time), new in zip(
+        stored_leaves = b"".join(ledger.leaf_hashes(connection, start, stop))
+    for (_idx, action, actor, correlation, payload, subject, tenant, time, _leaf), new in zip(
         rows, entries, strict=True
     ):
         assert (action, actor, correlation, subject, tenant) == (
@@ -122,9 +128,9 @@ def test_appends_store_every_value_exactly_as_given(
     assert len(salt) == 32
     assert json.loads(value) == secret
     assert json.loads(rows[0][4])["email"] == core.personal_commitment(secret, salt)
-    assert stored_nodes == _python_leaves_of(rows)
+    assert stored_leaves == _python_leaves_of(rows)
     assert frontier.size == stop
 
 
 def _python_leaves_of(rows: list[tuple[object, ...]]) -> bytes:
-    return b"".join(core.stored_leaf_hashes(*zip(*rows, strict=True)))
+    return b"".join(core.stored_leaf_hashes(*list(zip(*rows, strict=True))[:8]))

@@ -11,7 +11,7 @@ from ledger_support import ORIGIN, T0, checkpoint, fill
 
 from golive.core.note import Ed25519Signer
 from golive.errors import InputError, VerificationError
-from golive.services import audit
+from golive.services import audit, ledger_files
 from golive.storage import ledger, worm
 
 
@@ -139,3 +139,52 @@ def test_the_triggers_still_refuse_deleting_entries_above_the_prune_mark(
         pytest.raises(sa.exc.DatabaseError),
     ):
         connection.execute(entries.delete().where(entries.c.idx == 15))
+
+
+def test_pruning_across_tiles_keeps_the_lower_nodes_so_every_proof_still_comes_from_the_database(
+    engine: sa.Engine, signer: Ed25519Signer, tmp_path: Path
+) -> None:
+    """Nodes are stored from level 8 up; entries leaving by a prune leave their leaf hashes
+    and the lower nodes over them, twice here, each time in the middle of a tile."""
+    fill(engine, 300)
+    checkpoint(engine, [signer])
+    fill(engine, 400, start=300)
+    checkpoint(engine, [signer])
+    with engine.connect() as connection:
+        leaves = ledger.leaf_hashes(connection, 0, 700)
+    verifiers = [signer.verifier()]
+    for cut in (270, 520):
+        archive = tmp_path / f"to-{cut}.json"
+        with engine.begin() as connection:
+            # from the prune mark (none yet, then 270) to the last checkpoint
+            audit.write_bundle(audit.export_bundle(connection, end=700), archive)
+            report = audit.prune(
+                connection,
+                archive,
+                before=T0 + timedelta(minutes=cut),
+                verifiers=verifiers,
+                now=T0,
+            )
+        assert report.before_idx == cut
+    with engine.connect() as connection:
+        result = audit.verify_database(connection, verifiers)
+        assert result.ok, result.findings
+        assert (result.pruned_before, result.entries) == (520, 180)
+        # the pruned entries' leaf hashes are nodes of level 0 now, the same as before
+        assert ledger.leaf_hashes(connection, 0, 700) == leaves
+        lower = connection.execute(
+            sa.select(sa.func.count())
+            .select_from(ledger.audit_nodes)
+            .where(ledger.audit_nodes.c.level < ledger.NODE_FLOOR)
+        ).scalar_one()
+        # every complete node of levels 0-7 over [0, 520): 520 + 260 + 130 + 65 + 32 + ...
+        assert lower == sum(520 >> level for level in range(ledger.NODE_FLOOR))
+        for index in (520, 521, 600, 699):
+            document = audit.prove_inclusion(connection, index)
+            assert f"entry {index}" in audit.verify_proof(document, verifiers)
+        assert "extends" in audit.verify_proof(
+            audit.prove_consistency(connection, 300, 700), verifiers
+        )
+        audit.export_tiles(connection, tmp_path / "tiles")
+    checked = ledger_files.verify_tiles_dir(tmp_path / "tiles", verifiers)
+    assert checked.report.bundles_absent == (0, 1, 2)  # tiles holding pruned entries

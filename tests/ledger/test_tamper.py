@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from ledger_support import (
     ORIGIN,
     T0,
+    TAMPER_CHECKPOINTS,
+    TAMPER_SIZE,
     build_with_checkpoints,
     bypass_guards,
     create_ledger,
@@ -27,8 +29,7 @@ from golive.core.note import Ed25519Signer
 from golive.services import audit
 from golive.storage import ledger, worm
 
-SIZE = 45
-CHECKPOINTS = (5, 16, 31, SIZE)
+SIZE, CHECKPOINTS = TAMPER_SIZE, TAMPER_CHECKPOINTS
 
 
 def _check_mutations(engine: sa.Engine, signer: Ed25519Signer, count: int, seed: int) -> None:

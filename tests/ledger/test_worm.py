@@ -18,10 +18,11 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 REFUSED = [
     "UPDATE audit_entries SET actor = 'mallory'",
     "UPDATE audit_entries SET payload = '{}' WHERE idx = 1",
+    "UPDATE audit_entries SET leaf = NULL WHERE idx = 1",
     "DELETE FROM audit_entries WHERE idx = 1",
     "DELETE FROM audit_entries",
     "UPDATE audit_nodes SET hash = hash",
-    "DELETE FROM audit_nodes WHERE level = 0",
+    "DELETE FROM audit_nodes WHERE level = 8",
     "UPDATE audit_checkpoints SET size = 0",
     "DELETE FROM audit_checkpoints",
     "UPDATE audit_prunes SET before_idx = 1000",
@@ -42,11 +43,14 @@ def _fill(engine: sa.Engine) -> None:
                 correlation_id=f"req-{n}",
                 payload={"n": n},
             )
-        ledger.insert_checkpoint(connection, size=3, root=b"\0" * 32, issued_at=T0, note=b"x\n")
+        # a whole tile, so that there is a stored node (level 8) to refuse changing
+        new = ledger.NewEntry(T0, "acme", "svc:ci", "evidence.ingested", "s", "c", {})
+        ledger.append_entries(connection, [new] * 253)
+        ledger.insert_checkpoint(connection, size=256, root=b"\0" * 32, issued_at=T0, note=b"x\n")
         connection.execute(
             ledger.audit_prunes.insert().values(
                 before_idx=0,
-                checkpoint_size=3,
+                checkpoint_size=256,
                 archive_sha256="0" * 64,
                 archive_name="none",
                 pruned_at="2026-03-01T12:00:00.000000Z",

@@ -61,7 +61,7 @@ def downgrade() -> None:
     first = (pruned >> FLOOR) << FLOOR
     for tile in range(first, size, 1 << FLOOR):
         stop = min(tile + (1 << FLOOR), size)
-        found = dict(
+        found: dict[int, bytes | None] = dict(
             bind.execute(
                 sa.text("SELECT idx, leaf FROM audit_entries WHERE idx >= :a AND idx < :b"),
                 {"a": max(tile, pruned), "b": stop},
@@ -73,12 +73,15 @@ def downgrade() -> None:
         ).all()
         for index, value in below:
             found.setdefault(index, value)
-        if any(found.get(index) is None for index in range(tile, stop)):
-            raise RuntimeError(
-                f"audit ledger: a leaf hash in [{tile}, {stop}) is missing; the nodes below "
-                f"level {FLOOR} cannot be rebuilt (run 'golive audit verify --db')"
-            )
-        level_hashes = [bytes(found[index]) for index in range(tile, stop)]
+        level_hashes = []
+        for index in range(tile, stop):
+            value = found.get(index)
+            if value is None:
+                raise RuntimeError(
+                    f"audit ledger: the leaf hash of entry {index} is missing; the nodes "
+                    f"below level {FLOOR} cannot be rebuilt (run 'golive audit verify --db')"
+                )
+            level_hashes.append(bytes(value))
         rows = []
         for level in range(FLOOR):
             base = tile >> level
