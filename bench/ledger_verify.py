@@ -213,6 +213,7 @@ def end_to_end(args: argparse.Namespace, scratch: Path) -> None:
     count = args.e2e_entries
     print(f"\n== end to end over {count:,} audit entries")
     key = Path(args.sqlite).with_suffix(".key") if args.sqlite else scratch / "bench.key"
+    key.parent.mkdir(parents=True, exist_ok=True)  # a --sqlite PATH in a new directory
     if key.exists():
         signer = audit.load_signers([key])[0]
         assert isinstance(signer, Ed25519Signer)

@@ -506,43 +506,71 @@ static int copy_field(copy_cursor *c, const unsigned char **data, size_t *size) 
 static int copy_end(copy_cursor *c) { return copy_row(c) == -1 && c->p == c->end ? 0 : -1; }
 
 /* the leaf hashes of entries [start, stop) into out; READ_IRREGULAR when one differs
- * from the leaf hash stored in its row */
+ * from the leaf hash stored in its row. Each row is hashed as it arrives (libpq hands over
+ * one COPY row per call), so the server goes on producing rows while this thread hashes:
+ * one thread keeps both busy. */
 static read_status pg_leaf_hashes(PGconn *conn, int64_t start, int64_t stop, long version,
-                                  unsigned char *out, buffer *raw) {
+                                  unsigned char *out) {
     char sql[512];
     snprintf(sql, sizeof sql,
              "COPY (SELECT idx, action, actor, correlation_id, payload, subject, tenant, time, "
              "leaf FROM audit_entries WHERE idx >= %lld AND idx < %lld ORDER BY idx) "
              "TO STDOUT (FORMAT binary)",
              (long long)start, (long long)stop);
-    read_status status = pg_copy_out(conn, sql, raw);
-    if (status != READ_OK) return status;
-    copy_cursor c = {raw->data, raw->data + raw->len};
-    if (copy_header(&c) < 0) return READ_IRREGULAR;
+    PGresult *result = PQexec(conn, sql);
+    int started = PQresultStatus(result) == PGRES_COPY_OUT;
+    PQclear(result);
+    if (!started) return READ_DATABASE;
     char tail[48];
     int tail_len = snprintf(tail, sizeof tail, ",\"v\":%ld}", version);
     buffer leaf = {NULL, 0, 0};
-    for (int64_t expected = start; expected < stop && status == READ_OK; expected++) {
-        const unsigned char *text[9];
-        size_t size[9];
-        if (copy_row(&c) != 9 || copy_field(&c, &text[0], &size[0]) < 0 || size[0] != 8 ||
-            be_int(text[0], 8) != expected) {
-            status = READ_IRREGULAR;
-            break;
+    read_status status = READ_OK;
+    int header = 0, trailer = 0;
+    int64_t expected = start;
+    char *data;
+    int n;
+    /* read to the end whatever happens, so that the connection can go on */
+    while ((n = PQgetCopyData(conn, &data, 0)) > 0) {
+        copy_cursor c = {(const unsigned char *)data, (const unsigned char *)data + n};
+        if (status == READ_OK && !header) {
+            header = 1;
+            if (copy_header(&c) < 0) status = READ_IRREGULAR;
         }
-        for (int col = 1; col < 9 && status == READ_OK; col++)
-            if (copy_field(&c, &text[col], &size[col]) < 0) status = READ_IRREGULAR;
-        if (status != READ_OK) break;
-        if (build_leaf(&leaf, expected, text, size, tail, (size_t)tail_len) < 0) {
-            status = READ_NOMEM;
-            break;
+        while (status == READ_OK && c.p < c.end) {
+            int fields = copy_row(&c);
+            if (fields == -1 && !trailer) {
+                trailer = 1;
+                continue; /* nothing may follow: checked below */
+            }
+            const unsigned char *text[9];
+            size_t size[9];
+            if (trailer || fields != 9 || expected >= stop ||
+                copy_field(&c, &text[0], &size[0]) < 0 || size[0] != 8 ||
+                be_int(text[0], 8) != expected) {
+                status = READ_IRREGULAR;
+                break;
+            }
+            for (int col = 1; col < 9 && status == READ_OK; col++)
+                if (copy_field(&c, &text[col], &size[col]) < 0) status = READ_IRREGULAR;
+            if (status != READ_OK) break;
+            if (build_leaf(&leaf, expected, text, size, tail, (size_t)tail_len) < 0) {
+                status = READ_NOMEM;
+                break;
+            }
+            unsigned char *hash = out + HASH * (expected - start);
+            sha256(leaf.data, leaf.len, hash);
+            if (size[8] != HASH || memcmp(text[8], hash, HASH) != 0) status = READ_IRREGULAR;
+            expected++;
         }
-        unsigned char *hash = out + HASH * (expected - start);
-        sha256(leaf.data, leaf.len, hash);
-        if (size[8] != HASH || memcmp(text[8], hash, HASH) != 0) status = READ_IRREGULAR;
+        PQfreemem(data);
+    }
+    if (n == -2 && status == READ_OK) status = READ_DATABASE;
+    while ((result = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(result) != PGRES_COMMAND_OK && status == READ_OK) status = READ_DATABASE;
+        PQclear(result);
     }
     free(leaf.data);
-    if (status == READ_OK && copy_end(&c) < 0) status = READ_IRREGULAR;
+    if (status == READ_OK && (!header || !trailer || expected != stop)) status = READ_IRREGULAR;
     return status;
 }
 
@@ -626,7 +654,7 @@ static PyObject *pg_subtree(PyObject *self, PyObject *args) {
     int matched = 0;
     Py_BEGIN_ALLOW_THREADS
     buffer raw = {NULL, 0, 0};
-    status = pg_leaf_hashes(conn, start, stop, version, bufs[0], &raw);
+    status = pg_leaf_hashes(conn, start, stop, version, bufs[0]);
     for (int level = 1; status == READ_OK && level <= depth; level++)
         level_up(bufs[level - 1], (size_t)(count >> (level - 1)), bufs[level]);
     if (status == READ_OK) status = pg_compare_nodes(conn, start, depth, floor, bufs, &matched, &raw);

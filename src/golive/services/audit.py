@@ -528,6 +528,7 @@ class _Verifier:
             head = Frontier()
         report.size = head.size
         report.pruned_before = start = ledger.pruned_before(connection)
+        self._vouched = start  # the pruned prefix: its archive was verified against the tree
         checkpoints = ledger.list_checkpoints(connection)
         report.checkpoints = len(checkpoints)
         for stored in checkpoints:
