@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from ledger_support import ORIGIN, checkpoint, create_ledger, fill, sqlite_engine
+from ledger_support import ORIGIN, bypass_guards, checkpoint, create_ledger, fill, sqlite_engine
 
 from golive.cli.main import main
 from golive.core import ledger as core
@@ -22,7 +22,7 @@ from golive.core import merkle, tiles
 from golive.core.note import Ed25519Signer
 from golive.errors import InputError, VerificationError
 from golive.services import audit, database, ledger_files
-from golive.storage import ledger
+from golive.storage import ledger, worm
 from golive.storage.engine import make_engine
 
 
@@ -321,3 +321,39 @@ def test_tile_paths_read_back_to_their_index_and_width(index: int, width: int) -
 def test_any_other_spelling_of_a_tile_path_is_refused(path: str) -> None:
     with pytest.raises(InputError):
         tiles.parse_index_path(path)
+
+
+_ENTRIES, _NODES = ledger.audit_entries, ledger.audit_nodes
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            _ENTRIES.update().where(_ENTRIES.c.idx == 400).values(actor="mallory"),
+            "entry 400 does not hash",
+        ),
+        (_ENTRIES.update().where(_ENTRIES.c.idx == 7).values(leaf=b"\0" * 32), "do not lead to"),
+        (_NODES.update().where(_NODES.c.level == 8).values(hash=b"\0" * 32), "is not the root"),
+        (_ENTRIES.delete().where(_ENTRIES.c.idx == 599), "not all stored"),
+    ],
+    ids=["entry", "leaf hash", "node", "deleted entry"],
+)
+def test_a_changed_database_is_not_exported(
+    exported: tuple[Path, Ed25519Signer, sa.Engine],
+    tmp_path: Path,
+    change: sa.Executable,
+    message: str,
+) -> None:
+    """The copy is checked as a tlog client checks it before it is renamed into place."""
+    _, _, engine = exported
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        with worm.allow_ddl(connection):  # a superuser, on golive's own connection
+            bypass_guards(connection)
+            connection.execute(change)
+        with pytest.raises(VerificationError, match=message):
+            audit.export_tiles(connection, tmp_path / "changed")
+        transaction.rollback()
+    assert not (tmp_path / "changed").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
