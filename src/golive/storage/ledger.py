@@ -430,15 +430,16 @@ def subtree_hashes(connection: sa.Connection, ranges: Sequence[tuple[int, int]])
             level = (b - a).bit_length() - 1
             keys.add((level, a >> level))
     found = read_nodes(connection, keys)
-    below = sorted(k for k in keys if k not in found and k[0] < NODE_FLOOR)
-    tiles: dict[int, list[bytes]] = {}
+    below = [k for k in keys if k not in found and k[0] < NODE_FLOOR]
+    ends: dict[int, int] = {}  # tile -> the end of the leaves its keys need
     for level, index in below:
-        start, stop = index << level, (index + 1) << level
-        tile = start >> NODE_FLOOR
-        if tile not in tiles:
-            first = tile << NODE_FLOOR
-            tiles[tile] = leaf_hashes(connection, first, max(stop, _tile_end(below, tile)))
-        leaves = tiles[tile][start - (tile << NODE_FLOOR) : stop - (tile << NODE_FLOOR)]
+        tile = (index << level) >> NODE_FLOOR
+        ends[tile] = max(ends.get(tile, 0), (index + 1) << level)
+    tiles = {tile: leaf_hashes(connection, tile << NODE_FLOOR, end) for tile, end in ends.items()}
+    for level, index in below:
+        start = index << level
+        offset = start & ((1 << NODE_FLOOR) - 1)
+        leaves = tiles[start >> NODE_FLOOR][offset : offset + (1 << level)]
         found[level, index] = merkle.root_from_level(leaves)
 
     def node(level: int, index: int) -> bytes:
@@ -448,13 +449,6 @@ def subtree_hashes(connection: sa.Connection, ranges: Sequence[tuple[int, int]])
         return value
 
     return [range_hash(lo, hi, node) for lo, hi in ranges]
-
-
-def _tile_end(keys: Sequence[tuple[int, int]], tile: int) -> int:
-    """The end of the last leaf range among ``keys`` (levels below the floor) in ``tile``."""
-    return max(
-        (index + 1) << level for level, index in keys if (index << level) >> NODE_FLOOR == tile
-    )
 
 
 def read_nodes(
