@@ -41,7 +41,8 @@ def _libpq_include() -> str | None:
 libpq = _libpq_include()
 native = Extension(
     "golive._native",
-    sources=["src/golive/_native.c"],
+    sources=["src/golive/_native.c", "src/golive/_gate.c"],
+    depends=["src/golive/_native.h"],
     libraries=["sqlite3", "crypto", *(["pq"] if libpq else [])],
     include_dirs=[libpq] if libpq else [],
     define_macros=[("GOLIVE_LIBPQ", "1")] if libpq else [],

@@ -19,10 +19,7 @@
  * below 0x20 as \u00xx in lower case, everything else as it is), the payload as stored,
  * I the index in decimal and V the leaf version.
  */
-#define PY_SSIZE_T_CLEAN
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <Python.h>
-#include <openssl/sha.h>
+#include "_native.h"
 #ifdef GOLIVE_LIBPQ
 #include <libpq-fe.h>
 #endif
@@ -32,75 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define HASH 32
-
-/* ---- a growing byte buffer ------------------------------------------------------------ */
-
-typedef struct {
-    unsigned char *data;
-    size_t len;
-    size_t cap;
-} buffer;
-
-static int buf_reserve(buffer *b, size_t extra) {
-    if (b->len + extra <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + extra) cap *= 2;
-    unsigned char *data = realloc(b->data, cap);
-    if (data == NULL) return -1;
-    b->data = data;
-    b->cap = cap;
-    return 0;
-}
-
-static int buf_put(buffer *b, const void *src, size_t n) {
-    if (buf_reserve(b, n) < 0) return -1;
-    memcpy(b->data + b->len, src, n);
-    b->len += n;
-    return 0;
-}
-
-#define BUF_LIT(b, s) buf_put((b), (s), sizeof(s) - 1)
-
-static const char HEX[] = "0123456789abcdef";
-
-/* a JSON string literal of UTF-8 text, as json.encoder.encode_basestring writes it */
-static int buf_json_string(buffer *b, const unsigned char *s, size_t n) {
-    if (buf_reserve(b, 6 * n + 2) < 0) return -1;
-    unsigned char *out = b->data + b->len;
-    *out++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        switch (c) {
-            case '"': *out++ = '\\'; *out++ = '"'; break;
-            case '\\': *out++ = '\\'; *out++ = '\\'; break;
-            case '\b': *out++ = '\\'; *out++ = 'b'; break;
-            case '\f': *out++ = '\\'; *out++ = 'f'; break;
-            case '\n': *out++ = '\\'; *out++ = 'n'; break;
-            case '\r': *out++ = '\\'; *out++ = 'r'; break;
-            case '\t': *out++ = '\\'; *out++ = 't'; break;
-            default:
-                if (c < 0x20) {
-                    *out++ = '\\'; *out++ = 'u'; *out++ = '0'; *out++ = '0';
-                    *out++ = (unsigned char)HEX[c >> 4];
-                    *out++ = (unsigned char)HEX[c & 15];
-                } else {
-                    *out++ = c;
-                }
-        }
-    }
-    *out++ = '"';
-    b->len = (size_t)(out - b->data);
-    return 0;
-}
-
-static void sha256(const unsigned char *data, size_t n, unsigned char *out) {
-    SHA256_CTX ctx;
-    SHA256_Init(&ctx);
-    SHA256_Update(&ctx, data, n);
-    SHA256_Final(out, &ctx);
-}
 
 /* The leaf bytes of entry ``index`` into b (replacing what it held): text[1..7] are the
  * stored action, actor, correlation_id, payload, subject, tenant and time (size[i] bytes
@@ -1389,6 +1317,7 @@ static PyMethodDef methods[] = {
     {"leaf_hashes", leaf_hashes, METH_O, leaf_hashes_doc},
     {"level_up", level_up_list, METH_O, level_up_doc},
     {"bundle_entries", bundle_entries, METH_VARARGS, bundle_entries_doc},
+    {"finding_rows", golive_finding_rows, METH_VARARGS, golive_finding_rows_doc},
 #ifdef GOLIVE_LIBPQ
     {"pg_options", pg_options, METH_NOARGS, pg_options_doc},
     {"pg_open", pg_open, METH_VARARGS, pg_open_doc},

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import mmap
 import os
+from collections.abc import Sequence
 from types import ModuleType
 
 
@@ -162,3 +163,12 @@ def bundle_entries(
     found: tuple[int, int, list[bytes], list[tuple[int, int, int]]] | None
     found = _module().bundle_entries(data, threads)
     return found
+
+
+def finding_rows(views: Sequence[object], indent: str, last: bool, parts: tuple[str, ...]) -> str:
+    """The text of :func:`golive.core.gate.model.python_rows` over ``views`` (``FindingView``
+    values): each row after ``indent``, followed by ``,\\n``, or ``\\n`` after the last view
+    when ``last``. ``parts`` are the 19 pieces of a row around its 18 values. TypeError for a
+    value that is not a string, a list of strings or None."""
+    text: str = _module().finding_rows(views, indent, last, parts)
+    return text

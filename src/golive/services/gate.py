@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from golive import __version__
+from golive import __version__, native
 from golive.core.findings import CommandReport, CommandRun, Evidence
 from golive.core.gate import Candidate, Decision, EvidenceItem, Facts, Waiver, WaiverFile, decide
 from golive.core.gate.engine import applicable
@@ -267,8 +267,8 @@ def _may_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
-#: A decision listing at least this many findings is written by two processes (see
-#: :func:`rows_in_parallel`).
+#: A decision listing at least this many findings is written by two processes when its rows
+#: are written in Python (see :func:`rows_in_parallel`).
 PARALLEL_ROWS = 20_000
 
 
@@ -280,7 +280,12 @@ def rows_in_parallel(views: Sequence[FindingView], indent: str, last: bool) -> I
     pipe), and its text follows this process's. The text is :func:`write_rows`' exactly (a
     test compares them). Falls back to writing alone when forking is not possible.
     """
-    if len(views) < PARALLEL_ROWS or (os.cpu_count() or 1) < 2 or not _may_fork():
+    if (
+        native.enabled()  # compiled rows: one process writes them faster than two
+        or len(views) < PARALLEL_ROWS
+        or (os.cpu_count() or 1) < 2
+        or not _may_fork()
+    ):
         yield from write_rows(views, indent, last)
         return
     half = len(views) // 2

@@ -1,0 +1,87 @@
+/* golive._native's shared helpers: a growing byte buffer, JSON string literals as Python's
+ * json module writes them, SHA-256, and the functions of the module's other source files. */
+#ifndef GOLIVE_NATIVE_H
+#define GOLIVE_NATIVE_H
+
+#define PY_SSIZE_T_CLEAN
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <Python.h>
+#include <openssl/sha.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HASH 32
+
+/* ---- a growing byte buffer ------------------------------------------------------------ */
+
+typedef struct {
+    unsigned char *data;
+    size_t len;
+    size_t cap;
+} buffer;
+
+static inline int buf_reserve(buffer *b, size_t extra) {
+    if (b->len + extra <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + extra) cap *= 2;
+    unsigned char *data = realloc(b->data, cap);
+    if (data == NULL) return -1;
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static inline int buf_put(buffer *b, const void *src, size_t n) {
+    if (buf_reserve(b, n) < 0) return -1;
+    memcpy(b->data + b->len, src, n);
+    b->len += n;
+    return 0;
+}
+
+#define BUF_LIT(b, s) buf_put((b), (s), sizeof(s) - 1)
+
+static const char HEX[] = "0123456789abcdef";
+
+/* a JSON string literal of UTF-8 text, as json.encoder.encode_basestring writes it */
+static inline int buf_json_string(buffer *b, const unsigned char *s, size_t n) {
+    if (buf_reserve(b, 6 * n + 2) < 0) return -1;
+    unsigned char *out = b->data + b->len;
+    *out++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        switch (c) {
+            case '"': *out++ = '\\'; *out++ = '"'; break;
+            case '\\': *out++ = '\\'; *out++ = '\\'; break;
+            case '\b': *out++ = '\\'; *out++ = 'b'; break;
+            case '\f': *out++ = '\\'; *out++ = 'f'; break;
+            case '\n': *out++ = '\\'; *out++ = 'n'; break;
+            case '\r': *out++ = '\\'; *out++ = 'r'; break;
+            case '\t': *out++ = '\\'; *out++ = 't'; break;
+            default:
+                if (c < 0x20) {
+                    *out++ = '\\'; *out++ = 'u'; *out++ = '0'; *out++ = '0';
+                    *out++ = (unsigned char)HEX[c >> 4];
+                    *out++ = (unsigned char)HEX[c & 15];
+                } else {
+                    *out++ = c;
+                }
+        }
+    }
+    *out++ = '"';
+    b->len = (size_t)(out - b->data);
+    return 0;
+}
+
+static inline void sha256(const unsigned char *data, size_t n, unsigned char *out) {
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, data, n);
+    SHA256_Final(out, &ctx);
+}
+
+/* _gate.c: the release gate's inner loops */
+PyObject *golive_finding_rows(PyObject *self, PyObject *args);
+extern const char golive_finding_rows_doc[];
+
+#endif
