@@ -9,6 +9,7 @@
  * them. tests/gate/test_rows_native.py compares the two over generated views.
  */
 #include "_native.h"
+#include <structmember.h>
 
 /* attribute names, interned once */
 static PyObject *s_issue, *s_findings, *s_fix_versions, *s_suppressions, *s_part, *s_key,
@@ -288,4 +289,580 @@ done:
     Py_DECREF(seq);
     Py_XDECREF(indent_holder);
     return text;
+}
+
+/* ---- SARIF results: the reader's fast path, compiled ---------------------------------- */
+
+/* A new instance of a slotted dataclass without running its __init__: each of the class's
+ * fields (member descriptors, in the order of ``names``) set to values[i]. Frozen classes
+ * set their fields with object.__setattr__ in __init__; this stores the same references. */
+typedef struct {
+    PyTypeObject *type;
+    Py_ssize_t count;
+    Py_ssize_t offsets[24];
+} slotted;
+
+static int slotted_init(slotted *s, PyObject *cls, PyObject *names) {
+    if (!PyType_Check(cls) || !PyTuple_Check(names) || PyTuple_GET_SIZE(names) > 24) {
+        PyErr_SetString(PyExc_TypeError, "a slotted class and at most 24 field names");
+        return -1;
+    }
+    s->type = (PyTypeObject *)cls;
+    s->count = PyTuple_GET_SIZE(names);
+    for (Py_ssize_t i = 0; i < s->count; i++) {
+        PyObject *descr = PyDict_GetItemWithError(s->type->tp_dict, PyTuple_GET_ITEM(names, i));
+        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type) ||
+            ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "%R is not a slot of %R",
+                             PyTuple_GET_ITEM(names, i), cls);
+            return -1;
+        }
+        s->offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+    }
+    return 0;
+}
+
+/* steals nothing: every value gets a new reference */
+static PyObject *slotted_new(const slotted *s, PyObject *const *values) {
+    PyObject *obj = s->type->tp_alloc(s->type, 0);
+    if (obj == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < s->count; i++)
+        *(PyObject **)((char *)obj + s->offsets[i]) = Py_NewRef(values[i]);
+    return obj;
+}
+
+typedef struct {
+    PyObject *fast_keys;   /* frozenset of the members the fast path understands */
+    PyObject *by_index;    /* list: facts tuple of driver rule i, or bail */
+    PyObject *by_id;       /* dict: rule id -> facts tuple (driver, then extensions), or bail */
+    PyObject *bail;        /* the marker of a rule the fast path cannot use */
+    PyObject *levels;      /* frozenset of SARIF levels */
+    PyObject *clean, *as_integer, *path, *severity, *fingerprint, *is_placeholder;
+    PyObject *vuln_ids;    /* None, or vuln_ids_in for an SCA run */
+    PyObject *kind, *tool, *source, *label, *notes;
+    PyObject *defaults;    /* Finding's defaults for package .. notes (after location) */
+    slotted finding, location;
+    PyObject *paths, *severities; /* caches of this call */
+} sarif_ctx;
+
+/* 1: bail out (the Python paths read this result), with no exception set */
+#define BAIL 1
+
+static PyObject *s_rule_id_key, *s_rule_index_key, *s_level_key, *s_message_key, *s_text_key,
+    *s_locations_key, *s_physical_key, *s_artifact_key, *s_uri_key, *s_uri_base_key,
+    *s_index_key, *s_region_key, *s_start_line_key, *s_start_column_key, *s_end_line_key,
+    *s_fingerprints_key, *s_partial_key, *s_properties_key, *s_security_severity_key,
+    *s_warning, *s_result, *s_rule_default, *s_sarif_default, *s_empty;
+
+static int intern_sarif(void) {
+    if (s_empty != NULL) return 0;
+#define NAME(var, text) \
+    if ((var = PyUnicode_InternFromString(text)) == NULL) return -1;
+    NAME(s_rule_id_key, "ruleId") NAME(s_rule_index_key, "ruleIndex") NAME(s_level_key, "level")
+    NAME(s_message_key, "message") NAME(s_text_key, "text") NAME(s_locations_key, "locations")
+    NAME(s_physical_key, "physicalLocation") NAME(s_artifact_key, "artifactLocation")
+    NAME(s_uri_key, "uri") NAME(s_uri_base_key, "uriBaseId") NAME(s_index_key, "index")
+    NAME(s_region_key, "region") NAME(s_start_line_key, "startLine")
+    NAME(s_start_column_key, "startColumn") NAME(s_end_line_key, "endLine")
+    NAME(s_fingerprints_key, "fingerprints") NAME(s_partial_key, "partialFingerprints")
+    NAME(s_properties_key, "properties") NAME(s_security_severity_key, "security-severity")
+    NAME(s_warning, "warning") NAME(s_result, "result") NAME(s_rule_default, "rule default")
+    NAME(s_sarif_default, "SARIF default") NAME(s_empty, "")
+#undef NAME
+    return 0;
+}
+
+/* clean(text): text itself when it is printable ASCII, else the Python function's answer */
+static PyObject *clean_text(sarif_ctx *c, PyObject *text) {
+    if (PyUnicode_IS_ASCII(text)) {
+        const unsigned char *p = PyUnicode_1BYTE_DATA(text);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+        while (i < n && p[i] >= 0x20 && p[i] < 0x7f) i++;
+        if (i == n) return Py_NewRef(text);
+    }
+    return PyObject_CallOneArg(c->clean, text);
+}
+
+/* _text(v): clean(v) for a str, "" for None; BAIL (as *out NULL, returning 1) otherwise */
+static int plain_text(sarif_ctx *c, PyObject *v, PyObject **out) {
+    *out = NULL;
+    if (v == NULL || v == Py_None) {
+        *out = Py_NewRef(s_empty);
+        return 0;
+    }
+    if (!PyUnicode_CheckExact(v)) return BAIL;
+    *out = clean_text(c, v);
+    return *out == NULL ? -1 : 0;
+}
+
+/* as_integer(v, default): exact ints and absent/null/bool here, the rest in Python */
+static int integer_of(sarif_ctx *c, PyObject *v, long long fallback, long long *out) {
+    if (v == NULL || v == Py_None || PyBool_Check(v)) {
+        *out = fallback;
+        return 0;
+    }
+    PyObject *value;
+    if (PyLong_CheckExact(v)) {
+        value = Py_NewRef(v);
+    } else {
+        PyObject *d = PyLong_FromLongLong(fallback);
+        if (d == NULL) return -1;
+        value = PyObject_CallFunctionObjArgs(c->as_integer, v, d, NULL);
+        Py_DECREF(d);
+        if (value == NULL) return -1;
+    }
+    int overflow = 0;
+    *out = PyLong_AsLongLongAndOverflow(value, &overflow);
+    Py_DECREF(value);
+    if (*out == -1 && PyErr_Occurred()) return -1;
+    return overflow ? BAIL : 0;  /* a line number past 2**63: the Python paths keep it */
+}
+
+/* the path of (uri, base) by _Bases.path, remembered for this call */
+static PyObject *path_of(sarif_ctx *c, PyObject *uri, PyObject *base) {
+    PyObject *key = PyUnicode_GET_LENGTH(base) == 0 ? Py_NewRef(uri) : PyTuple_Pack(2, uri, base);
+    if (key == NULL) return NULL;
+    PyObject *found = PyDict_GetItemWithError(c->paths, key);
+    if (found != NULL) {
+        Py_DECREF(key);
+        return Py_NewRef(found);
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    found = PyObject_CallFunctionObjArgs(c->path, uri, base, NULL);
+    if (found != NULL && PyDict_SetItem(c->paths, key, found) < 0) Py_CLEAR(found);
+    Py_DECREF(key);
+    return found;
+}
+
+static int is_mapping(PyObject *v) { return v != NULL && PyDict_CheckExact(v); }
+
+/* where a result is: its Location's path (borrowed from it), line and column */
+typedef struct {
+    PyObject *path;
+    long long line, column;
+} place;
+
+/* _Fast._location: *out a Location or None (then where->path is NULL); BAIL when the result
+ * needs the full path */
+static int location_of(sarif_ctx *c, PyObject *locations, PyObject **out, place *where) {
+    *out = NULL;
+    where->path = NULL;
+    if (locations == NULL || locations == Py_None) {
+        *out = Py_NewRef(Py_None);
+        return 0;
+    }
+    if (!PyList_CheckExact(locations)) return BAIL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(locations); i++) {
+        PyObject *loc = PyList_GET_ITEM(locations, i);
+        if (!is_mapping(loc)) return BAIL;
+        PyObject *phys = PyDict_GetItemWithError(loc, s_physical_key);
+        if (phys == NULL && PyErr_Occurred()) return -1;
+        if (!is_mapping(phys)) {
+            if (phys != NULL && phys != Py_None) return BAIL;
+            continue;
+        }
+        PyObject *art = PyDict_GetItemWithError(phys, s_artifact_key);
+        if (art == NULL && PyErr_Occurred()) return -1;
+        PyObject *uri = NULL, *base = NULL;
+        int rc;
+        if (is_mapping(art)) {
+            if ((rc = plain_text(c, PyDict_GetItemWithError(art, s_uri_key), &uri)) != 0)
+                return rc;
+            if ((rc = plain_text(c, PyDict_GetItemWithError(art, s_uri_base_key), &base)) != 0) {
+                Py_DECREF(uri);
+                return rc;
+            }
+            int has_index = PyDict_Contains(art, s_index_key);
+            if (has_index < 0 || (PyUnicode_GET_LENGTH(uri) == 0 && has_index)) {
+                Py_DECREF(uri);
+                Py_DECREF(base);
+                return has_index < 0 ? -1 : BAIL;
+            }
+        } else if (art != NULL && art != Py_None) {
+            return BAIL;
+        } else {
+            uri = Py_NewRef(s_empty);
+            base = Py_NewRef(s_empty);
+        }
+        long long line = 0, col = 0, end = 0;
+        PyObject *region = PyDict_GetItemWithError(phys, s_region_key);
+        rc = 0;
+        if (is_mapping(region)) {
+            if ((rc = integer_of(c, PyDict_GetItemWithError(region, s_start_line_key), 0, &line)) ==
+                    0 &&
+                (rc = integer_of(c, PyDict_GetItemWithError(region, s_start_column_key), 0,
+                                 &col)) == 0)
+                rc = integer_of(c, PyDict_GetItemWithError(region, s_end_line_key), 0, &end);
+        } else if (region != NULL && region != Py_None) {
+            rc = BAIL;
+        } else if (region == NULL && PyErr_Occurred()) {
+            rc = -1;
+        }
+        if (rc != 0) {
+            Py_DECREF(uri);
+            Py_DECREF(base);
+            return rc;
+        }
+        PyObject *path = path_of(c, uri, base);
+        Py_DECREF(uri);
+        Py_DECREF(base);
+        if (path == NULL) return -1;
+        PyObject *values[4] = {path, PyLong_FromLongLong(line), PyLong_FromLongLong(col),
+                               PyLong_FromLongLong(end)};
+        if (values[1] != NULL && values[2] != NULL && values[3] != NULL)
+            *out = slotted_new(&c->location, values);
+        for (int k = 0; k < 4; k++) Py_XDECREF(values[k]);
+        if (*out == NULL) return -1;
+        where->path = path;  /* alive as long as the Location */
+        where->line = line;
+        where->column = col;
+        return 0;
+    }
+    *out = Py_NewRef(Py_None);
+    return 0;
+}
+
+/* is_placeholder_fingerprint(v): decided here for printable ASCII, else by Python */
+static int placeholder(sarif_ctx *c, PyObject *v) {
+    if (PyUnicode_IS_ASCII(v)) {
+        const unsigned char *p = PyUnicode_1BYTE_DATA(v);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(v);
+        if (n > 0 && p[0] > 0x20 && p[0] < 0x7f && p[n - 1] > 0x20 && p[n - 1] < 0x7f) {
+            /* nothing to strip */
+            return n == 14 && strncasecmp((const char *)p, "requires login", 14) == 0;
+        }
+    }
+    PyObject *r = PyObject_CallOneArg(c->is_placeholder, v);
+    if (r == NULL) return -1;
+    int yes = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return yes;
+}
+
+/* fingerprint(*parts) of str parts: "sha256:" and the first 16 hex digits of the SHA-256 of
+ * the parts joined by 0x1f, in UTF-8 (Python's function for text it would have to replace) */
+static PyObject *fingerprint_of(sarif_ctx *c, PyObject *parts) {
+    buffer b = {NULL, 0, 0};
+    Py_ssize_t n = PyList_GET_SIZE(parts);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t size;
+        const char *data = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(parts, i), &size);
+        if (data == NULL) {  /* a lone surrogate: "replace" is Python's to apply */
+            PyErr_Clear();
+            free(b.data);
+            PyObject *args = PyList_AsTuple(parts);
+            if (args == NULL) return NULL;
+            PyObject *r = PyObject_Call(c->fingerprint, args, NULL);
+            Py_DECREF(args);
+            return r;
+        }
+        if ((i > 0 && buf_put(&b, "\x1f", 1) < 0) || buf_put(&b, data, (size_t)size) < 0) {
+            free(b.data);
+            return PyErr_NoMemory();
+        }
+    }
+    unsigned char digest[HASH];
+    sha256(b.data ? b.data : (const unsigned char *)"", b.len, digest);
+    free(b.data);
+    char text[7 + 16];
+    memcpy(text, "sha256:", 7);
+    for (int i = 0; i < 8; i++) {
+        text[7 + 2 * i] = HEX[digest[i] >> 4];
+        text[8 + 2 * i] = HEX[digest[i] & 15];
+    }
+    return PyUnicode_FromStringAndSize(text, sizeof text);
+}
+
+/* _fast_fingerprint: *out the fingerprint; BAIL when the result needs the full path */
+static int fingerprint_for(sarif_ctx *c, PyObject *r, PyObject *rule_id, const place *where,
+                           PyObject **out) {
+    *out = NULL;
+    PyObject *fields[2] = {s_fingerprints_key, s_partial_key};
+    for (int f = 0; f < 2; f++) {
+        PyObject *prints = PyDict_GetItemWithError(r, fields[f]);
+        if (prints == NULL && PyErr_Occurred()) return -1;
+        if (is_mapping(prints) && PyDict_GET_SIZE(prints) > 0) {  /* type(prints) is dict */
+            PyObject *keys = PyDict_Keys(prints);
+            if (keys == NULL || PyList_Sort(keys) < 0) {
+                Py_XDECREF(keys);
+                return -1;
+            }
+            PyObject *parts = PyList_New(1);
+            if (parts == NULL) {
+                Py_DECREF(keys);
+                return -1;
+            }
+            PyList_SET_ITEM(parts, 0, Py_NewRef(rule_id));
+            int rc = 0;
+            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys) && rc == 0; i++) {
+                PyObject *k = PyList_GET_ITEM(keys, i);
+                PyObject *v = PyDict_GetItemWithError(prints, k);
+                if (v == NULL) {
+                    rc = -1;
+                    break;
+                }
+                if (PyDict_CheckExact(v)) continue;
+                PyObject *text;
+                if ((rc = plain_text(c, v, &text)) != 0) break;
+                int skip = placeholder(c, text);
+                if (skip < 0) rc = -1;
+                if (skip == 0) {
+                    PyObject *pair = PyUnicode_FromFormat("%U=%U", k, text);
+                    if (pair == NULL || PyList_Append(parts, pair) < 0) rc = -1;
+                    Py_XDECREF(pair);
+                }
+                Py_DECREF(text);
+            }
+            Py_DECREF(keys);
+            if (rc == 0 && PyList_GET_SIZE(parts) > 1) {
+                *out = fingerprint_of(c, parts);
+                rc = *out == NULL ? -1 : 0;
+                Py_DECREF(parts);
+                return rc;
+            }
+            Py_DECREF(parts);
+            if (rc != 0) return rc;
+        } else if (prints != NULL && prints != Py_None && !PyDict_CheckExact(prints)) {
+            return BAIL;
+        }
+    }
+    PyObject *parts;
+    if (where == NULL) {
+        parts = PyList_New(1);
+        if (parts == NULL) return -1;
+        PyList_SET_ITEM(parts, 0, Py_NewRef(rule_id));
+    } else {
+        PyObject *line = PyUnicode_FromFormat("%lld", where->line);
+        PyObject *col = PyUnicode_FromFormat("%lld", where->column);
+        parts = line == NULL || col == NULL ? NULL : PyList_New(4);
+        if (parts != NULL) {
+            PyList_SET_ITEM(parts, 0, Py_NewRef(rule_id));
+            PyList_SET_ITEM(parts, 1, Py_NewRef(where->path));
+            PyList_SET_ITEM(parts, 2, Py_NewRef(line));
+            PyList_SET_ITEM(parts, 3, Py_NewRef(col));
+        }
+        Py_XDECREF(line);
+        Py_XDECREF(col);
+        if (parts == NULL) return -1;
+    }
+    *out = fingerprint_of(c, parts);
+    Py_DECREF(parts);
+    return *out == NULL ? -1 : 0;
+}
+
+/* dict.get(key) as a borrowed reference (NULL when absent, or with an exception set) */
+static PyObject *member(PyObject *d, PyObject *key) { return PyDict_GetItemWithError(d, key); }
+
+/* The SARIF severity chain of one result, through golive.evidence.sarif._severity, its
+ * answer kept for the next result with the same inputs when it added no note. */
+static PyObject *severity_of(sarif_ctx *c, PyObject *result_ss, PyObject *facts, PyObject *level,
+                             PyObject *origin, PyObject *rule_id) {
+    PyObject *rule_ss = facts == NULL ? Py_None : PyTuple_GET_ITEM(facts, 2);
+    PyObject *label_claim = facts == NULL ? Py_None : PyTuple_GET_ITEM(facts, 3);
+    PyObject *facts_id = PyLong_FromVoidPtr(facts);
+    if (facts_id == NULL) return NULL;
+    PyObject *key = PyTuple_Pack(4, result_ss, facts_id, level, origin);
+    Py_DECREF(facts_id);
+    if (key == NULL) return NULL;
+    PyObject *found = PyDict_GetItemWithError(c->severities, key);
+    if (found != NULL) {
+        Py_DECREF(key);
+        return Py_NewRef(found);
+    }
+    int hashable = 1;
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        PyErr_Clear();  /* an unhashable (malformed) security-severity: no caching */
+        hashable = 0;
+    }
+    Py_ssize_t notes_before = PyList_GET_SIZE(c->notes);
+    PyObject *where = PyUnicode_FromFormat("%U: %U", c->label, rule_id);
+    PyObject *severity = where == NULL ? NULL
+                                       : PyObject_CallFunctionObjArgs(
+                                             c->severity, result_ss, rule_ss, label_claim, level,
+                                             origin, where, c->notes, NULL);
+    Py_XDECREF(where);
+    if (severity != NULL && hashable && PyList_GET_SIZE(c->notes) == notes_before &&
+        PyDict_SetItem(c->severities, key, severity) < 0)
+        Py_CLEAR(severity);
+    Py_DECREF(key);
+    return severity;
+}
+
+/* One result: 0 with *out a Finding, BAIL, or -1 with an exception set. */
+static int one_result(sarif_ctx *c, PyObject *r, PyObject **out) {
+    *out = NULL;
+    if (!is_mapping(r)) return BAIL;
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(r, &pos, &k, &v)) {
+        int known = PySet_Contains(c->fast_keys, k);
+        if (known <= 0) return known < 0 ? -1 : BAIL;
+    }
+    PyObject *raw_id = member(r, s_rule_id_key);
+    if (raw_id == NULL || !PyUnicode_CheckExact(raw_id) || PyUnicode_GET_LENGTH(raw_id) == 0)
+        return PyErr_Occurred() ? -1 : BAIL;
+    PyObject *rule_id = NULL, *level = NULL, *title = NULL, *location = NULL, *print = NULL,
+             *severity = NULL, *text = NULL;
+    PyObject *facts = NULL, *origin;
+    int rc = -1;
+    if ((rule_id = clean_text(c, raw_id)) == NULL) goto done;
+    long long index;
+    rc = integer_of(c, member(r, s_rule_index_key), -1, &index);
+    if (rc < 0) goto done;
+    if (rc == BAIL) index = -1;  /* past 2**63: no rule has that index */
+    rc = -1;
+    PyObject *by_index = NULL;
+    if (index >= 0 && index < PyList_GET_SIZE(c->by_index))
+        by_index = PyList_GET_ITEM(c->by_index, (Py_ssize_t)index);
+    PyObject *by_id = PyDict_GetItemWithError(c->by_id, rule_id);
+    if (by_id == NULL && PyErr_Occurred()) goto done;
+    if (by_index != NULL) {
+        if (by_index == c->bail) goto bail;
+        int same = PyUnicode_Compare(PyTuple_GET_ITEM(by_index, 0), rule_id);
+        if (same == -1 && PyErr_Occurred()) goto done;
+        if (same != 0) goto bail;  /* the full path notes the disagreement */
+        facts = by_index;
+    } else if (by_id != NULL) {
+        if (by_id == c->bail) goto bail;
+        facts = by_id;
+    }
+
+    PyObject *raw_level = member(r, s_level_key);
+    if (raw_level == NULL && PyErr_Occurred()) goto done;
+    origin = s_result;
+    if (raw_level != NULL && raw_level != Py_None) {
+        if (!PyUnicode_CheckExact(raw_level)) goto bail;
+        if ((level = clean_text(c, raw_level)) == NULL) goto done;
+        if (PyUnicode_GET_LENGTH(level) == 0) Py_CLEAR(level);
+    }
+    if (level == NULL && facts != NULL && PyTuple_GET_ITEM(facts, 1) != Py_None) {
+        level = Py_NewRef(PyTuple_GET_ITEM(facts, 1));
+        origin = s_rule_default;
+    }
+    if (level == NULL) {
+        level = Py_NewRef(s_warning);
+        origin = s_sarif_default;
+    }
+    int known = PySet_Contains(c->levels, level);
+    if (known <= 0) {
+        if (known < 0) goto done;
+        goto bail;  /* the full path notes it */
+    }
+
+    PyObject *message = member(r, s_message_key);
+    PyObject *raw_text = is_mapping(message) ? member(message, s_text_key) : NULL;
+    if (PyErr_Occurred()) goto done;
+    if (raw_text == NULL || !PyUnicode_CheckExact(raw_text) || PyUnicode_GET_LENGTH(raw_text) == 0)
+        goto bail;  /* taken from the rule by the full path */
+    if (c->vuln_ids != Py_None) {
+        PyObject *ids = PyObject_CallOneArg(c->vuln_ids, rule_id);
+        if (ids == NULL) goto done;
+        int any = PyObject_IsTrue(ids);
+        Py_DECREF(ids);
+        if (any < 0) goto done;
+        if (any) goto bail;
+    }
+    place where;
+    PyObject *locations = member(r, s_locations_key);
+    if (locations == NULL && PyErr_Occurred()) goto done;
+    if ((rc = location_of(c, locations, &location, &where)) != 0) goto done;
+    if ((rc = fingerprint_for(c, r, rule_id, where.path ? &where : NULL, &print)) != 0) goto done;
+    rc = -1;
+    PyObject *props = member(r, s_properties_key);
+    PyObject *result_ss = is_mapping(props) ? member(props, s_security_severity_key) : NULL;
+    if (PyErr_Occurred()) goto done;
+    severity = severity_of(c, result_ss ? result_ss : Py_None, facts, level, origin, rule_id);
+    if (severity == NULL) goto done;
+    if ((text = clean_text(c, raw_text)) == NULL) goto done;
+    if ((title = PyUnicode_Substring(text, 0, 300)) == NULL) goto done;
+
+    PyObject *values[24];
+    for (Py_ssize_t i = 0; i < c->finding.count; i++) values[i] = PyTuple_GET_ITEM(c->defaults, i);
+    values[0] = c->kind;
+    values[1] = c->tool;
+    values[2] = c->source;
+    values[3] = rule_id;
+    values[4] = title;
+    values[5] = severity;
+    values[6] = location;
+    values[10] = print;
+    *out = slotted_new(&c->finding, values);
+    rc = *out == NULL ? -1 : 0;
+    goto done;
+bail:
+    rc = BAIL;
+done:
+    Py_XDECREF(rule_id);
+    Py_XDECREF(level);
+    Py_XDECREF(title);
+    Py_XDECREF(text);
+    Py_XDECREF(location);
+    Py_XDECREF(print);
+    Py_XDECREF(severity);
+    return rc;
+}
+
+const char golive_sarif_results_doc[] =
+    "sarif_results(results, context) -> list\n\n"
+    "golive.evidence.sarif's fast path over a run's results: for each result, its Finding,\n"
+    "or None where the Python paths must read it. context is the tuple that\n"
+    "golive.evidence.sarif._compiled_context builds.";
+
+PyObject *golive_sarif_results(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *results, *finding_cls, *finding_names, *location_cls, *location_names;
+    sarif_ctx c;
+    memset(&c, 0, sizeof c);
+    if (!PyArg_ParseTuple(args, "O!(O!O!O!OO!OOOOOOOOUUUO!OO!O!OO!):sarif_results", &PyList_Type,
+                          &results, &PyFrozenSet_Type, &c.fast_keys, &PyList_Type, &c.by_index,
+                          &PyDict_Type, &c.by_id, &c.bail, &PyFrozenSet_Type, &c.levels,
+                          &c.clean, &c.as_integer, &c.path, &c.severity, &c.fingerprint,
+                          &c.is_placeholder, &c.vuln_ids, &c.kind, &c.tool, &c.source, &c.label,
+                          &PyList_Type, &c.notes, &finding_cls, &PyTuple_Type, &finding_names,
+                          &PyTuple_Type, &c.defaults, &location_cls, &PyTuple_Type,
+                          &location_names))
+        return NULL;
+    if (intern_names() < 0 || intern_sarif() < 0) return NULL;
+    if (slotted_init(&c.finding, finding_cls, finding_names) < 0 ||
+        slotted_init(&c.location, location_cls, location_names) < 0)
+        return NULL;
+    if (PyTuple_GET_SIZE(c.defaults) != c.finding.count || c.finding.count < 11 ||
+        c.location.count != 4) {
+        PyErr_SetString(PyExc_ValueError, "sarif_results: Finding needs 11 fields or more "
+                                          "with a default each, Location 4");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(results);
+    PyObject *found = PyList_New(n);
+    c.paths = PyDict_New();
+    c.severities = PyDict_New();
+    if (found == NULL || c.paths == NULL || c.severities == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *finding;
+        PyObject *r = Py_NewRef(PyList_GET_ITEM(results, i));  /* a callback may change the list */
+        int rc = one_result(&c, r, &finding);
+        Py_DECREF(r);
+        if (rc < 0) goto fail;
+        PyList_SET_ITEM(found, i, rc == BAIL ? Py_NewRef(Py_None) : finding);
+        if (PyList_GET_SIZE(results) != n) {
+            PyErr_SetString(PyExc_RuntimeError, "sarif_results: the results changed");
+            goto fail;
+        }
+    }
+    Py_DECREF(c.paths);
+    Py_DECREF(c.severities);
+    return found;
+fail:
+    Py_XDECREF(found);
+    Py_XDECREF(c.paths);
+    Py_XDECREF(c.severities);
+    return NULL;
 }

@@ -1318,6 +1318,7 @@ static PyMethodDef methods[] = {
     {"level_up", level_up_list, METH_O, level_up_doc},
     {"bundle_entries", bundle_entries, METH_VARARGS, bundle_entries_doc},
     {"finding_rows", golive_finding_rows, METH_VARARGS, golive_finding_rows_doc},
+    {"sarif_results", golive_sarif_results, METH_VARARGS, golive_sarif_results_doc},
 #ifdef GOLIVE_LIBPQ
     {"pg_options", pg_options, METH_NOARGS, pg_options_doc},
     {"pg_open", pg_open, METH_VARARGS, pg_open_doc},

@@ -83,5 +83,7 @@ static inline void sha256(const unsigned char *data, size_t n, unsigned char *ou
 /* _gate.c: the release gate's inner loops */
 PyObject *golive_finding_rows(PyObject *self, PyObject *args);
 extern const char golive_finding_rows_doc[];
+PyObject *golive_sarif_results(PyObject *self, PyObject *args);
+extern const char golive_sarif_results_doc[];
 
 #endif

@@ -17,6 +17,7 @@ import mmap
 import os
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 
 def _load() -> ModuleType | None:
@@ -172,3 +173,11 @@ def finding_rows(views: Sequence[object], indent: str, last: bool, parts: tuple[
     value that is not a string, a list of strings or None."""
     text: str = _module().finding_rows(views, indent, last, parts)
     return text
+
+
+def sarif_results(results: list[object], context: tuple[object, ...]) -> list[Any]:
+    """``golive.evidence.sarif``'s fast path over a run's ``results`` (parsed JSON): for each
+    result its ``Finding``, or None where the Python paths must read it. ``context`` is the
+    tuple ``_Fast._context`` builds."""
+    found: list[Any] = _module().sarif_results(results, context)
+    return found

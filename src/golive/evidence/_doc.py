@@ -115,6 +115,12 @@ class Doc:
         for k, v in self.obj().items():
             yield k, self._child(v, k)
 
+    def element(self, index: int, value: object) -> Doc:
+        """Element ``index`` (holding ``value``) of this array, which must be an object."""
+        item = self._child(value, f"[{index}]")
+        item.obj()
+        return item
+
     def objects(self) -> Iterator[Doc]:
         """Elements of an array that must each be an object."""
         for item in self.items():

@@ -29,9 +29,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from golive import native
 from golive.core.dedupe import canonical_id
 from golive.core.findings import (
     Binding,
@@ -234,9 +236,10 @@ def _read_run(
     licence_rules = _is_trivy(tool) and any(
         _trivy_class(rule) == "license" for rule in driver_rules.by_index
     )
-    for result in results.objects():
+    compiled = fast.compiled(results.value)
+    for result in results.objects() if compiled is None else _rest(results, compiled, findings):
         raw = result.value
-        if type(raw) is dict and raw.keys() <= _FAST_KEYS:
+        if compiled is None and type(raw) is dict and raw.keys() <= _FAST_KEYS:
             found = fast.finding(raw)
             if found is not None:
                 findings.append(found)
@@ -557,6 +560,28 @@ class _Bail(Exception):
     """The fast path met something it does not handle; the full path reads the result."""
 
 
+#: The facts of a rule the fast path cannot read (its results take the full path).
+_NO_FACTS = object()
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+#: Each field's default (None for the fields without one, which the compiled path sets).
+_FINDING_DEFAULTS = tuple(
+    None if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(Finding)
+)
+_LOCATION_FIELDS = tuple(f.name for f in dataclasses.fields(Location))
+
+
+def _rest(results: Doc, compiled: list[Finding | None], findings: list[Finding]) -> Iterator[Doc]:
+    """The results the compiled path left to the Python paths, in order; each finding it read
+    goes to ``findings`` as the results before it are done."""
+    raw = results.value
+    assert isinstance(raw, list)
+    for i, found in enumerate(compiled):
+        if found is not None:
+            findings.append(found)
+        else:
+            yield results.element(i, raw[i])
+
+
 class _Fast:
     """Reads the common, well-formed shape of a result with plain dict access.
 
@@ -581,6 +606,54 @@ class _Fast:
         self.driver, self.extensions, self.base_uris = run.driver, run.extensions, run.base_uris
         self.source, self.label, self.notes = run.source, run.label, run.notes
         self.rules: dict[int, tuple[str, str | None, object, Claim | None]] = {}
+
+    def compiled(self, results: object) -> list[Finding | None] | None:
+        """:meth:`finding` of every result at once, in C (``golive._native``): for each
+        result its finding, or None where the Python paths must read it; None when the
+        compiled path is not there or not for this run."""
+        if not self.enabled or not native.enabled() or type(results) is not list:
+            return None
+        return native.sarif_results(results, self._context())
+
+    def _context(self) -> tuple[object, ...]:
+        """What ``golive._native.sarif_results`` reads: the rules' facts (read once here; a
+        rule whose facts cannot be read sends its results to the Python paths) and the
+        functions and values :meth:`_finding` uses. A result whose rule is unknown gets no
+        tool label: the runs this path reads (no Trivy) have none without a rule."""
+
+        def facts(rule: Doc) -> object:
+            try:
+                return self._rule(rule)
+            except (_Bail, EvidenceError):
+                return _NO_FACTS
+
+        by_id: dict[str, object] = {}
+        for rules in (*reversed(self.extensions), self.driver):  # the driver's, then the first
+            by_id.update((rule_id, facts(rule)) for rule_id, rule in rules.by_id.items())
+        return (
+            _FAST_KEYS,
+            [facts(rule) for rule in self.driver.by_index],
+            by_id,
+            _NO_FACTS,
+            frozenset(_LEVELS),
+            clean,
+            as_integer,
+            self.base_uris.path,
+            _severity,
+            fingerprint,
+            is_placeholder_fingerprint,
+            vuln_ids_in if self.sca else None,
+            FindingKind.CODE,
+            self.tool.name,
+            self.source,
+            self.label,
+            self.notes,
+            Finding,
+            _FINDING_FIELDS,
+            _FINDING_DEFAULTS,
+            Location,
+            _LOCATION_FIELDS,
+        )
 
     def finding(self, r: dict[str, object]) -> Finding | None:
         if not self.enabled:
