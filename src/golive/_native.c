@@ -1319,6 +1319,8 @@ static PyMethodDef methods[] = {
     {"bundle_entries", bundle_entries, METH_VARARGS, bundle_entries_doc},
     {"finding_rows", golive_finding_rows, METH_VARARGS, golive_finding_rows_doc},
     {"sarif_results", golive_sarif_results, METH_VARARGS, golive_sarif_results_doc},
+    {"pack", golive_pack, METH_VARARGS, golive_pack_doc},
+    {"unpack", golive_unpack, METH_VARARGS, golive_unpack_doc},
 #ifdef GOLIVE_LIBPQ
     {"pg_options", pg_options, METH_NOARGS, pg_options_doc},
     {"pg_open", pg_open, METH_VARARGS, pg_open_doc},

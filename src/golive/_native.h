@@ -85,5 +85,9 @@ PyObject *golive_finding_rows(PyObject *self, PyObject *args);
 extern const char golive_finding_rows_doc[];
 PyObject *golive_sarif_results(PyObject *self, PyObject *args);
 extern const char golive_sarif_results_doc[];
+PyObject *golive_pack(PyObject *self, PyObject *args);
+extern const char golive_pack_doc[];
+PyObject *golive_unpack(PyObject *self, PyObject *args);
+extern const char golive_unpack_doc[];
 
 #endif

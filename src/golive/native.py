@@ -181,3 +181,25 @@ def sarif_results(results: list[object], context: tuple[object, ...]) -> list[An
     tuple ``_Fast._context`` builds."""
     found: list[Any] = _module().sarif_results(results, context)
     return found
+
+
+#: Classes :func:`pack` may meet: (slotted dataclass, its field names in order).
+Classes = tuple[tuple[type, tuple[str, ...]], ...]
+#: Enums :func:`pack` may meet: (enum class, its members in order).
+Enums = tuple[tuple[type, tuple[object, ...]], ...]
+
+
+def pack(value: object, classes: Classes, enums: Enums) -> bytes:
+    """``value`` written as bytes for :func:`unpack` (in another process): None, bools,
+    ints, floats, str, tuples, lists, dicts, instances of ``classes`` and members of
+    ``enums``, each object referenced more than once written once. TypeError for anything
+    else (the caller pickles instead)."""
+    data: bytes = _module().pack(value, classes, enums)
+    return data
+
+
+def unpack(data: bytes, classes: Classes, enums: Enums) -> Any:
+    """The value :func:`pack` wrote into ``data``, with the same ``classes`` and ``enums``;
+    instances are built with their fields set directly, not through ``__init__``. ValueError
+    for data that is cut short or was not packed."""
+    return _module().unpack(data, classes, enums)

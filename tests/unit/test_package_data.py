@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "golive"
-NOT_DATA = {".py", ".pyc", ".c", ".so"}
+NOT_DATA = {".py", ".pyc", ".c", ".h", ".so"}
 
 
 def test_every_data_file_of_the_package_is_named_in_package_data() -> None:

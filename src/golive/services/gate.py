@@ -33,7 +33,30 @@ from pathlib import Path
 from typing import Any
 
 from golive import __version__, native
-from golive.core.findings import CommandReport, CommandRun, Evidence
+from golive.core.findings import (
+    Binding,
+    CommandReport,
+    CommandRun,
+    Completeness,
+    Component,
+    Evidence,
+    Finding,
+    FindingKind,
+    Location,
+    Package,
+    ResolvedSeverity,
+    ScanKind,
+    ScanReport,
+    Severity,
+    Suppression,
+    TestCase,
+    TestCounts,
+    TestOutcome,
+    TestReport,
+    TestSuite,
+    Tool,
+    VexAnalysis,
+)
 from golive.core.gate import Candidate, Decision, EvidenceItem, Facts, Waiver, WaiverFile, decide
 from golive.core.gate.engine import applicable
 from golive.core.gate.model import FindingView, write_rows
@@ -222,8 +245,9 @@ def _read_all(files: list[tuple[Path, str]], max_bytes: int) -> list[_Outcome]:
         started.append((process, receive))
     outcomes: dict[int, _Outcome] = dict(_take_and_read(shared))
     for process, receive in started:
-        with contextlib.suppress(EOFError, OSError):  # a worker that died sends nothing:
-            outcomes.update(receive.recv())  # what it took is read again below
+        with contextlib.suppress(EOFError, OSError, ValueError):  # a worker that died sends
+            # nothing (or what cannot be unpacked): what it took is read again below
+            outcomes.update((i, _received(sent)) for i, sent in receive.recv())
         receive.close()
         process.join()
     return [
@@ -257,8 +281,50 @@ def _take_and_read(shared: _Shared) -> Iterator[tuple[int, _Outcome]]:
 def _work(shared: _Shared, send: Any) -> None:  # pragma: no cover - runs in the worker
     gc.disable()  # a short-lived process of acyclic facts, as in evaluate()
     with contextlib.suppress(Exception):  # nothing is sent: the parent reads these itself
-        send.send(list(_take_and_read(shared)))
+        send.send([(i, _sent(outcome)) for i, outcome in _take_and_read(shared)])
     send.close()
+
+
+@dataclass(frozen=True)
+class _Packed:
+    """A file read by a worker, its facts packed by :func:`golive.native.pack`."""
+
+    path: str
+    sha256: str
+    data: bytes
+
+
+def _packable() -> tuple[native.Classes, native.Enums]:
+    classes = (
+        Binding, CommandReport, CommandRun, Completeness, Component, Finding, Location, Package,
+        ResolvedSeverity, ScanReport, Suppression, TestCase, TestCounts, TestReport, TestSuite,
+        Tool, VexAnalysis,
+    )  # fmt: skip
+    enums = (FindingKind, ScanKind, Severity, TestOutcome)
+    return (
+        tuple((c, tuple(f.name for f in dataclasses.fields(c))) for c in classes),
+        tuple((e, tuple(e)) for e in enums),
+    )
+
+
+#: What the facts of evidence are made of (golive.core.findings).
+_PACKABLE = _packable()
+
+
+def _sent(outcome: _Outcome) -> _Outcome | _Packed:
+    """What a worker sends for ``outcome``: a read file's facts packed in C where
+    ``golive._native`` is built (building them again from pickle runs every frozen
+    dataclass's ``__init__``, several times the cost), else the outcome as it is."""
+    if native.enabled() and isinstance(outcome, Loaded):
+        with contextlib.suppress(TypeError):  # something pack does not know: pickle it
+            return _Packed(outcome.path, outcome.sha256, native.pack(outcome.evidence, *_PACKABLE))
+    return outcome
+
+
+def _received(sent: _Outcome | _Packed) -> _Outcome:
+    if isinstance(sent, _Packed):
+        return Loaded(sent.path, sent.sha256, native.unpack(sent.data, *_PACKABLE))
+    return sent
 
 
 def _may_fork() -> bool:
