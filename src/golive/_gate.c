@@ -1239,3 +1239,41 @@ PyObject *golive_unpack(PyObject *self, PyObject *args) {
     PyBuffer_Release(&data);
     return value;
 }
+
+/* ---- instances of slotted dataclasses, many at once ------------------------------------ */
+
+const char golive_instances_doc[] =
+    "instances(cls, names, rows) -> list\n\n"
+    "An instance of cls (a slotted dataclass whose fields are names, in order) for each row\n"
+    "that is a tuple of one value per field, its slots set directly without __init__; any\n"
+    "other row is kept as it is.";
+
+PyObject *golive_instances(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *cls, *names, *rows;
+    if (!PyArg_ParseTuple(args, "OO!O!:instances", &cls, &PyTuple_Type, &names, &PyList_Type,
+                          &rows))
+        return NULL;
+    slotted s;
+    if (slotted_init(&s, cls, names) < 0) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(rows);
+    PyObject *out = PyList_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        PyObject *item;
+        if (!PyTuple_CheckExact(row)) {
+            item = Py_NewRef(row);
+        } else if (PyTuple_GET_SIZE(row) != s.count) {
+            PyErr_Format(PyExc_ValueError, "instances: a row of %zd values for %zd fields",
+                         PyTuple_GET_SIZE(row), s.count);
+            Py_DECREF(out);
+            return NULL;
+        } else if ((item = slotted_new(&s, &PyTuple_GET_ITEM(row, 0))) == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, item);
+    }
+    return out;
+}

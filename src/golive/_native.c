@@ -1321,6 +1321,7 @@ static PyMethodDef methods[] = {
     {"sarif_results", golive_sarif_results, METH_VARARGS, golive_sarif_results_doc},
     {"pack", golive_pack, METH_VARARGS, golive_pack_doc},
     {"unpack", golive_unpack, METH_VARARGS, golive_unpack_doc},
+    {"instances", golive_instances, METH_VARARGS, golive_instances_doc},
 #ifdef GOLIVE_LIBPQ
     {"pg_options", pg_options, METH_NOARGS, pg_options_doc},
     {"pg_open", pg_open, METH_VARARGS, pg_open_doc},

@@ -89,5 +89,7 @@ PyObject *golive_pack(PyObject *self, PyObject *args);
 extern const char golive_pack_doc[];
 PyObject *golive_unpack(PyObject *self, PyObject *args);
 extern const char golive_unpack_doc[];
+PyObject *golive_instances(PyObject *self, PyObject *args);
+extern const char golive_instances_doc[];
 
 #endif

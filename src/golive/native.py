@@ -12,12 +12,15 @@ Python path.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import mmap
 import os
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def _load() -> ModuleType | None:
@@ -203,3 +206,20 @@ def unpack(data: bytes, classes: Classes, enums: Enums) -> Any:
     instances are built with their fields set directly, not through ``__init__``. ValueError
     for data that is cut short or was not packed."""
     return _module().unpack(data, classes, enums)
+
+
+def instances(cls: type[T], rows: list[tuple[object, ...] | T]) -> list[T]:
+    """An instance of ``cls`` (a frozen, slotted dataclass) for each row that is a tuple of
+    its field values in order, any other row kept as it is: ``cls(*row)`` without running
+    ``__init__`` (which sets each field of a frozen class through ``object.__setattr__``),
+    in C where ``golive._native`` is built."""
+    if _MODULE is None:
+        return [cls(*row) if type(row) is tuple else row for row in rows]  # type: ignore[misc]
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    built: list[T] = _MODULE.instances(cls, names, rows)
+    return built
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from packageurl import PackageURL
 
+from golive import native
 from golive.core.findings import Finding, FindingKind, ResolvedSeverity, Severity
 
 _PEP503 = re.compile(r"[-_.]+")
@@ -214,17 +215,21 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
             group = (f.kind._value_, f.tool, f.rule_id, where, f.fingerprint)
         groups.setdefault(group, []).append(f)
 
-    issues = [_issue(members) for members in groups.values()]
+    # most findings fold with nothing: their issues are built in one call (see native.instances)
+    rows: list[tuple[object, ...] | Issue] = []
+    for members in groups.values():
+        first = members[0]
+        if len(members) == 1 and not first.ids:
+            rows.append((first.key, first.kind, (), first.severity, (first,)))
+        else:
+            rows.append(_issue(members))
+    issues = native.instances(Issue, rows)
     issues.sort(key=lambda i: (-i.severity.level.rank, i.key))
     return tuple(issues)
 
 
 def _issue(members: list[Finding]) -> Issue:
     first = members[0]
-    if len(members) == 1 and not first.ids:  # most findings: nothing to fold
-        return Issue(
-            key=first.key, kind=first.kind, ids=(), severity=first.severity, findings=(first,)
-        )
     ids: set[str] = set()
     for f in members:
         ids.update(canonical_id(i) for i in f.ids)

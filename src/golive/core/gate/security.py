@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from golive import native
 from golive.core.dedupe import Issue, merge
 from golive.core.findings import Finding, ScanKind, ScanReport, Severity
 from golive.core.gate.context import Context, result, screen
@@ -157,14 +158,20 @@ def _part(
     accepted = {t.lower() for t in p.accept_native_suppressions}
     limit = SEVERITY_ORDER.index(part.max_severity)
     counted: list[tuple[Issue, Severity, str]] = []
-    views = tally.views
+    # views in order, as rows of FindingView's fields where plain (built in one call below)
+    rows: list[tuple[object, ...] | FindingView] = []
+    unknown = Severity.UNKNOWN
     for issue in issues:
+        severity = issue.severity.level
+        if severity is not unknown and _plain(issue):  # most issues: it counts, no notes
+            counted.append((issue, severity, ""))
+            continue
         status, note = _classify(issue, part, accepted)
         severity, sev_note = _effective(issue, p.unknown_severity)
         if sev_note:
             note = f"{note}; {sev_note}" if note else sev_note
         if status is not None:
-            views.append(FindingView(name, issue, severity, status, None, note))
+            rows.append(FindingView(name, issue, severity, status, None, note))
             continue
         counted.append((issue, severity, note))
     over_count = part.max_findings is not None and len(counted) > part.max_findings
@@ -173,20 +180,19 @@ def _part(
         # SEVERITY_ORDER starts with "none", so a known severity's index there is rank + 1
         above = severity.rank >= limit or over_count
         if not above:
-            views.append(FindingView(name, issue, severity, allowed, None, note))
+            rows.append((name, issue, severity, allowed, None, note))
             continue
         waiver, problems_ = _waive(issue, severity, waivers, gate, ctx, tally)
         if waiver is not None:
-            tally.views.append(
-                FindingView(name, issue, severity, FindingStatus.WAIVED, waiver.id, note)
-            )
+            rows.append(FindingView(name, issue, severity, FindingStatus.WAIVED, waiver.id, note))
             continue
         view = FindingView(name, issue, severity, FindingStatus.VIOLATION, note=note)
-        tally.views.append(view)
+        rows.append(view)
         if problems_:
             tally.errors.extend(f"{name}: {_label(view)}: {pr}" for pr in problems_)
         else:
             tally.violations.append(f"{name}: {_label(view)}")
+    tally.views.extend(native.instances(FindingView, rows))
     if part.max_findings is not None and over_count:
         tally.violations.insert(
             0,
@@ -209,18 +215,26 @@ def _first_notes(report: ScanReport) -> list[str]:
     return shown
 
 
+def _plain(issue: Issue) -> bool:
+    """One finding, with nothing that could keep it from counting (no withdrawal, baseline
+    state, VEX statement or suppression)."""
+    members = issue.findings
+    if len(members) != 1:
+        return False
+    only = members[0]
+    return (
+        not only.withdrawn
+        and only.baseline_state is None
+        and only.vex is None
+        and not only.suppressions
+    )
+
+
 def _classify(issue: Issue, part: ScanPart, accepted: set[str]) -> tuple[FindingStatus | None, str]:
     """The status of an issue that does not count, or None when it counts (with a note)."""
     members = issue.findings
-    if len(members) == 1:
-        only = members[0]
-        if (
-            not only.withdrawn
-            and only.baseline_state is None
-            and only.vex is None
-            and not only.suppressions
-        ):
-            return None, ""  # a plain finding: it counts
+    if _plain(issue):
+        return None, ""  # a plain finding: it counts
     if all(f.withdrawn for f in members):
         return FindingStatus.WITHDRAWN, "the advisory was withdrawn"
     if all(f.baseline_state == "absent" for f in members):
