@@ -64,6 +64,43 @@ static int put_string(buffer *b, PyObject *s) {
     return rc;
 }
 
+/* str s escaped for the inside of a JSON string literal */
+static int put_chars(buffer *b, PyObject *s) {
+    Py_ssize_t size;
+    PyObject *holder = NULL;
+    const char *data = utf8_of(s, &size, &holder);
+    if (data == NULL) return -1;
+    int rc = buf_json_chars(b, (const unsigned char *)data, (size_t)size);
+    Py_XDECREF(holder);
+    if (rc < 0) PyErr_NoMemory();
+    return rc;
+}
+
+/* Two row values written straight from their parts, without building their text: the
+ * location "<path>:<line>" and the sources ["<tool> (<source>)"] of a one-finding issue. */
+typedef struct {
+    PyObject *path, *line;   /* new references, or NULL when the location is a value */
+    PyObject *tool, *source; /* new references, or NULL when the sources are a value */
+} joined;
+
+static int put_location(buffer *b, const joined *j) {
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%lld", PyLong_AsLongLong(j->line));
+    if (buf_put(b, "\"", 1) < 0) return PyErr_NoMemory(), -1;
+    if (put_chars(b, j->path) < 0) return -1;
+    if (buf_put(b, ":", 1) < 0 || buf_put(b, digits, (size_t)n) < 0 || buf_put(b, "\"", 1) < 0)
+        return PyErr_NoMemory(), -1;
+    return 0;
+}
+
+static int put_sources(buffer *b, const joined *j) {
+    if (BUF_LIT(b, "[\"") < 0) return PyErr_NoMemory(), -1;
+    if (put_chars(b, j->tool) < 0) return -1;
+    if (BUF_LIT(b, " (") < 0) return PyErr_NoMemory(), -1;
+    if (put_chars(b, j->source) < 0) return -1;
+    return BUF_LIT(b, ")\"]") < 0 ? (PyErr_NoMemory(), -1) : 0;
+}
+
 /* a row value as FindingView's _encode writes it: a string, a list of strings, or null */
 static int put_value(buffer *b, PyObject *v) {
     if (PyUnicode_CheckExact(v)) return put_string(b, v);
@@ -116,8 +153,10 @@ static Py_ssize_t length_of(PyObject *obj, PyObject *name) {
     return n;
 }
 
-/* "<loc.path>:<loc.line>" when the first finding has a location with a path, else None */
-static PyObject *location_text(PyObject *first) {
+/* "<loc.path>:<loc.line>" when the first finding has a location with a path, else None;
+ * with a str path and an int line that fits in 64 bits, j holds them instead and the
+ * value is NULL with no exception: put_location writes it */
+static PyObject *location_text(PyObject *first, joined *j) {
     PyObject *loc = GET(first, s_location);
     if (loc == NULL || loc == Py_None) return loc;
     PyObject *path = GET(loc, s_path), *line = NULL, *text = NULL;
@@ -129,6 +168,15 @@ static PyObject *location_text(PyObject *first) {
         goto done;
     }
     if ((line = GET(loc, s_line)) == NULL) goto done;
+    if (PyUnicode_CheckExact(path) && PyLong_CheckExact(line)) {
+        int overflow;
+        PyLong_AsLongLongAndOverflow(line, &overflow);
+        if (!overflow) {
+            j->path = Py_NewRef(path);
+            j->line = Py_NewRef(line);
+            goto done;  /* NULL, joined */
+        }
+    }
     text = PyUnicode_FromFormat("%S:%S", path, line);
 done:
     Py_DECREF(loc);
@@ -139,7 +187,7 @@ done:
 
 /* The values of a view that folds nothing, into values[]: 1 when done, 0 when the view needs
  * _values() (several findings, fix versions or suppressions), -1 on an error. */
-static int simple_values(PyObject *view, PyObject **values) {
+static int simple_values(PyObject *view, PyObject **values, joined *j) {
     PyObject *issue = NULL, *members = NULL, *first = NULL, *severity = NULL, *package = NULL;
     PyObject *tool = NULL, *source = NULL;
     int result = -1;
@@ -171,17 +219,22 @@ static int simple_values(PyObject *view, PyObject **values) {
     if ((values[7] = GET(first, s_rule_id)) == NULL) goto done;
     if ((values[8] = GET(first, s_title)) == NULL) goto done;
     if ((values[9] = GET(issue, s_ids)) == NULL) goto done;
-    if ((values[10] = location_text(first)) == NULL) goto done;
+    if ((values[10] = location_text(first, j)) == NULL && j->path == NULL) goto done;
     values[11] = package == Py_None ? PyTuple_New(0) : GET(issue, s_packages);
     if (values[11] == NULL) goto done;
     if ((values[12] = PyTuple_New(0)) == NULL) goto done;
     if ((values[13] = or_none(GET(first, s_fingerprint))) == NULL) goto done;
     /* Issue.sources of one finding */
-    PyObject *only = PyUnicode_FromFormat("%S (%S)", tool, source);
-    if (only == NULL) goto done;
-    values[14] = PyTuple_Pack(1, only);
-    Py_DECREF(only);
-    if (values[14] == NULL) goto done;
+    if (PyUnicode_CheckExact(tool) && PyUnicode_CheckExact(source)) {
+        j->tool = Py_NewRef(tool);
+        j->source = Py_NewRef(source);
+    } else {
+        PyObject *only = PyUnicode_FromFormat("%S (%S)", tool, source);
+        if (only == NULL) goto done;
+        values[14] = PyTuple_Pack(1, only);
+        Py_DECREF(only);
+        if (values[14] == NULL) goto done;
+    }
     if ((values[15] = PyTuple_New(0)) == NULL) goto done;
     if ((values[16] = GET(view, s_waiver)) == NULL) goto done;
     if ((values[17] = or_none(GET(view, s_note))) == NULL) goto done;
@@ -214,17 +267,25 @@ static int method_values(PyObject *view, PyObject **values) {
 static int put_row(buffer *b, PyObject *view, const char *indent, Py_ssize_t indent_len,
                    const char *const *parts, const Py_ssize_t *part_len, int final) {
     PyObject *values[ROW_VALUES] = {NULL};
+    joined j = {NULL, NULL, NULL, NULL};
     int rc = -1;
-    int simple = simple_values(view, values);
+    int simple = simple_values(view, values, &j);
     if (simple < 0) goto done;
     if (simple == 0) {
         for (int i = 0; i < ROW_VALUES; i++) Py_CLEAR(values[i]);
+        Py_CLEAR(j.path);
+        Py_CLEAR(j.line);
+        Py_CLEAR(j.tool);
+        Py_CLEAR(j.source);
         if (method_values(view, values) < 0) goto done;
     }
     if (buf_put(b, indent, (size_t)indent_len) < 0) goto nomem;
     for (int i = 0; i < ROW_VALUES; i++) {
         if (buf_put(b, parts[i], (size_t)part_len[i]) < 0) goto nomem;
-        if (put_value(b, values[i]) < 0) goto done;
+        int put = i == 10 && j.path != NULL   ? put_location(b, &j)
+                  : i == 14 && j.tool != NULL ? put_sources(b, &j)
+                                              : put_value(b, values[i]);
+        if (put < 0) goto done;
     }
     if (buf_put(b, parts[ROW_VALUES], (size_t)part_len[ROW_VALUES]) < 0) goto nomem;
     if ((final ? BUF_LIT(b, "\n") : BUF_LIT(b, ",\n")) < 0) goto nomem;
@@ -234,6 +295,10 @@ nomem:
     PyErr_NoMemory();
 done:
     for (int i = 0; i < ROW_VALUES; i++) Py_XDECREF(values[i]);
+    Py_XDECREF(j.path);
+    Py_XDECREF(j.line);
+    Py_XDECREF(j.tool);
+    Py_XDECREF(j.source);
     return rc;
 }
 

@@ -43,11 +43,11 @@ static inline int buf_put(buffer *b, const void *src, size_t n) {
 
 static const char HEX[] = "0123456789abcdef";
 
-/* a JSON string literal of UTF-8 text, as json.encoder.encode_basestring writes it */
-static inline int buf_json_string(buffer *b, const unsigned char *s, size_t n) {
-    if (buf_reserve(b, 6 * n + 2) < 0) return -1;
+/* UTF-8 text escaped for the inside of a JSON string literal, as
+ * json.encoder.encode_basestring escapes it */
+static inline int buf_json_chars(buffer *b, const unsigned char *s, size_t n) {
+    if (buf_reserve(b, 6 * n) < 0) return -1;
     unsigned char *out = b->data + b->len;
-    *out++ = '"';
     for (size_t i = 0; i < n; i++) {
         unsigned char c = s[i];
         switch (c) {
@@ -68,9 +68,14 @@ static inline int buf_json_string(buffer *b, const unsigned char *s, size_t n) {
                 }
         }
     }
-    *out++ = '"';
     b->len = (size_t)(out - b->data);
     return 0;
+}
+
+/* a JSON string literal of UTF-8 text, as json.encoder.encode_basestring writes it */
+static inline int buf_json_string(buffer *b, const unsigned char *s, size_t n) {
+    if (buf_put(b, "\"", 1) < 0 || buf_json_chars(b, s, n) < 0) return -1;
+    return buf_put(b, "\"", 1);
 }
 
 static inline void sha256(const unsigned char *data, size_t n, unsigned char *out) {

@@ -218,9 +218,9 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
     # most findings fold with nothing: their issues are built in one call (see native.instances)
     rows: list[tuple[object, ...] | Issue] = []
     for members in groups.values():
-        first = members[0]
-        if len(members) == 1 and not first.ids:
-            rows.append((first.key, first.kind, (), first.severity, (first,)))
+        only = members[0]
+        if len(members) == 1 and not only.ids:
+            rows.append((only.key, only.kind, (), only.severity, (only,)))
         else:
             rows.append(_issue(members))
     issues = native.instances(Issue, rows)
