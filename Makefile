@@ -47,7 +47,9 @@ docs: venv
 ## native-check: build golive._native with AddressSanitizer and UBSan into a scratch copy of
 ## src/ and run the tests of the compiled paths against it (needs gcc; not part of `make test`)
 NATIVE_TESTS := tests/ledger/test_bundle_scan.py tests/ledger/test_native_verifier.py \
-  tests/ledger/test_native_pg.py tests/ledger/test_tiles.py
+  tests/ledger/test_native_pg.py tests/ledger/test_tiles.py tests/gate/test_rows_native.py \
+  tests/gate/test_pack_native.py tests/evidence/test_sarif_fast_path.py \
+  tests/gate/test_gate_parallel_output.py tests/gate/test_gate_engine.py
 native-check: venv
 	@set -e; scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; cp -r src "$$scratch/src"; \
 	suffix=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"); \

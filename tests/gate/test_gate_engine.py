@@ -142,14 +142,14 @@ def test_the_same_inputs_give_byte_identical_json(tmp_path):
 
 
 def test_reading_a_directory_in_worker_processes_gives_the_same_decision(monkeypatch):
-    from golive.services import gate as gate_service
+    from golive.services import reading
 
     loaded = policy(
         TESTS_ONLY + "- id: security\n  type: security\n  params:\n    sast: {}\n    secrets: {}\n"
     )
     one_process = run(loaded, FIXTURES).to_json()
-    monkeypatch.setattr(gate_service, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(gate_service.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
     workers = run(loaded, FIXTURES).to_json()
     assert workers == one_process
     assert '"evidence-readable"' in workers  # the broken fixtures are still reported

@@ -50,7 +50,7 @@ def test_rows_written_by_two_processes_equal_rows_written_by_one(
     monkeypatch.setattr(gate_service, "PARALLEL_ROWS", 2)
     monkeypatch.setattr(gate_service.native, "enabled", lambda: False)
     monkeypatch.setattr(gate_service.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(gate_service, "_may_fork", lambda: True)
+    monkeypatch.setattr(gate_service.reading, "may_fork", lambda: True)
     forks = []
     real_fork = gate_service.os.fork
 
@@ -103,7 +103,7 @@ def test_a_worker_that_fails_leaves_its_rows_to_this_process(tmp_path, monkeypat
         return real_open(file, mode, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", failing_open)
-    monkeypatch.setattr(gate_service, "_may_fork", lambda: True)
+    monkeypatch.setattr(gate_service.reading, "may_fork", lambda: True)
     shared = "".join(decision.iter_json(gate_service.rows_in_parallel))
     assert shared == alone
 
@@ -116,6 +116,6 @@ def test_compiled_rows_are_written_by_this_process_alone(tmp_path, monkeypatch) 
     decision = run(loaded, tmp_path / "ev")
     monkeypatch.setattr(gate_service, "PARALLEL_ROWS", 2)
     monkeypatch.setattr(gate_service.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(gate_service, "_may_fork", lambda: True)
+    monkeypatch.setattr(gate_service.reading, "may_fork", lambda: True)
     monkeypatch.setattr(gate_service.os, "fork", lambda: pytest.fail("forked"))
     assert "".join(decision.iter_json(gate_service.rows_in_parallel)) == decision.to_json()

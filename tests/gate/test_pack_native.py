@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from golive import native
 from golive.errors import EvidenceError
 from golive.evidence import Loaded, UnknownFormat, read_path
-from golive.services import gate as gate_service
+from golive.services import reading
 
 pytestmark = pytest.mark.skipif(not native.enabled(), reason="golive._native is not built")
 
@@ -25,7 +25,7 @@ EVIDENCE_FILES = sorted(
 
 
 def _round_trip(value: object) -> object:
-    return native.unpack(native.pack(value, *gate_service._PACKABLE), *gate_service._PACKABLE)
+    return native.unpack(native.pack(value, *reading.PACKABLE), *reading.PACKABLE)
 
 
 def test_every_evidence_file_of_the_project_comes_back_equal() -> None:
@@ -77,7 +77,7 @@ def test_plain_values_come_back_the_same(value: object) -> None:
 
 def test_an_object_referenced_twice_is_written_once_and_shared_again() -> None:
     title = "x" * 1000
-    packed = native.pack((title, title, title), *gate_service._PACKABLE)
+    packed = native.pack((title, title, title), *reading.PACKABLE)
     assert len(packed) < 1100
     back = _round_trip((title, title))
     assert back[0] is back[1]  # type: ignore[index]
@@ -88,27 +88,27 @@ def test_an_object_referenced_twice_is_written_once_and_shared_again() -> None:
 )
 def test_what_pack_does_not_know_is_a_type_error(value: object) -> None:
     with pytest.raises(TypeError, match="cannot pack"):
-        native.pack([1, value], *gate_service._PACKABLE)
+        native.pack([1, value], *reading.PACKABLE)
 
 
 def test_cut_or_foreign_data_is_a_value_error_never_a_crash() -> None:
     loaded = read_path(FIXTURES / "semgrep.sarif", name="semgrep.sarif")
-    data = native.pack(loaded.evidence, *gate_service._PACKABLE)
+    data = native.pack(loaded.evidence, *reading.PACKABLE)
     for cut in range(0, len(data), max(1, len(data) // 300)):
         with pytest.raises(ValueError, match="cut short"):
-            native.unpack(data[:cut], *gate_service._PACKABLE)
+            native.unpack(data[:cut], *reading.PACKABLE)
     with pytest.raises(ValueError, match="cut short"):
-        native.unpack(data + b"N", *gate_service._PACKABLE)
+        native.unpack(data + b"N", *reading.PACKABLE)
     for junk in (b"Z", b"o\xff", b"e\x00\xff", b"r\x05\x00\x00\x00", b"(\xff\xff\xff\xff"):
         with pytest.raises(ValueError, match="cut short"):
-            native.unpack(junk, *gate_service._PACKABLE)
+            native.unpack(junk, *reading.PACKABLE)
 
 
 def test_a_worker_sends_a_packed_file_and_falls_back_to_pickle() -> None:
     loaded = read_path(FIXTURES / "junit-pytest.xml", name="junit-pytest.xml")
-    sent = gate_service._sent(loaded)
-    assert isinstance(sent, gate_service._Packed)
-    assert gate_service._received(sent) == loaded
+    sent = reading._sent(loaded)
+    assert isinstance(sent, reading.Packed)
+    assert reading._received(sent) == loaded
     odd = Loaded(loaded.path, loaded.sha256, {"not": {1, 2}})  # type: ignore[arg-type]
-    assert gate_service._sent(odd) is odd
-    assert gate_service._received(odd) is odd
+    assert reading._sent(odd) is odd
+    assert reading._received(odd) is odd

@@ -24,10 +24,27 @@ class LazyGroup(click.Group):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands: dict[str, str] = dict(lazy_commands or {})
+        self.preludes: dict[str, str] = {}
 
-    def add_lazy_command(self, name: str, target: str) -> None:
-        """Register ``name`` to be loaded from ``target`` (``"package.module:attribute"``)."""
+    def add_lazy_command(self, name: str, target: str, prelude: str | None = None) -> None:
+        """Register ``name`` to be loaded from ``target`` (``"package.module:attribute"``).
+
+        ``prelude`` (``"package.module:function"``), when given, is called with the
+        command's arguments before its module is imported: work that can start early (the
+        gate starts reading evidence while the policy language loads). It must not fail or
+        print; the command parses and checks its arguments itself afterwards.
+        """
         self.lazy_commands[name] = target
+        if prelude is not None:
+            self.preludes[name] = prelude
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in self.preludes and not ctx.resilient_parsing:
+            module_name, _, function = self.preludes.pop(args[0]).partition(":")
+            getattr(importlib.import_module(module_name), function)(args[1:])
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})

@@ -60,10 +60,14 @@ COMMANDS: dict[str, str] = {
 ``golive policy publish`` is registered the same way in :mod:`golive.cli.policy`."""
 
 
+PRELUDES: dict[str, str] = {"gate": "golive.cli.gate_prelude:before"}
+"""Work a command starts before its module is imported (see :class:`LazyGroup`)."""
+
+
 def _register() -> None:
     """Attach every command group, lazily."""
     for name, target in COMMANDS.items():
-        cli.add_lazy_command(name, target)
+        cli.add_lazy_command(name, target, PRELUDES.get(name))
 
 
 _register()

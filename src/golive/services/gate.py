@@ -23,39 +23,18 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import threading
 import time as _time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from golive import __version__, native
 from golive.core.findings import (
-    Binding,
     CommandReport,
     CommandRun,
-    Completeness,
-    Component,
     Evidence,
-    Finding,
-    FindingKind,
-    Location,
-    Package,
-    ResolvedSeverity,
-    ScanKind,
-    ScanReport,
-    Severity,
-    Suppression,
-    TestCase,
-    TestCounts,
-    TestOutcome,
-    TestReport,
-    TestSuite,
-    Tool,
-    VexAnalysis,
 )
 from golive.core.gate import Candidate, Decision, EvidenceItem, Facts, Waiver, WaiverFile, decide
 from golive.core.gate.engine import applicable
@@ -64,10 +43,10 @@ from golive.core.instants import parse_instant
 from golive.core.policy.loader import LoadedPolicy, validate_yaml
 from golive.core.policy.model import CommandPassedGate
 from golive.core.roster import RosterFile
-from golive.errors import EvidenceError, UsageError
-from golive.evidence import DEFAULT_MAX_BYTES, Loaded, UnknownFormat, iter_files, read_path
+from golive.errors import UsageError
+from golive.evidence import DEFAULT_MAX_BYTES, Loaded, read_path
 from golive.files import write_atomic
-from golive.services import gate_facts
+from golive.services import gate_facts, reading
 from golive.services.policies import read_policy_text
 
 RUN_SOURCE = "golive gate --run"
@@ -161,36 +140,26 @@ def _evaluate(request: GateRequest) -> Decision:
     return decision
 
 
-#: Evidence directories holding at least this many bytes (in two or more files) are read by
-#: one worker process per core: reading and normalising is per-record Python work.
-PARALLEL_BYTES = 8 * 1024 * 1024
-
-
 def gather_evidence(
     paths: Sequence[Path], *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[EvidenceItem], list[str], list[str]]:
-    """Read every evidence file under ``paths``: items, notes, and unreadable files."""
+    """Read every evidence file under ``paths``: items, notes, and unreadable files.
+
+    A file named on its own must be readable evidence (anything wrong is bad input); files
+    found in a directory that are not evidence are skipped with a note, and unreadable ones
+    block the decision (see :mod:`golive.services.reading`, which reads them).
+    """
     items: list[EvidenceItem] = []
     notes: list[str] = []
     unreadable: list[str] = []
-    seen: set[Path] = set()
     in_dirs: list[tuple[Path, str]] = []
-    for root in paths:
-        if not root.exists():
-            raise UsageError(f"{root}: no such file or directory (given with --evidence)")
-        for path in iter_files(root):
-            real = path.resolve()
-            if real in seen:
-                continue
-            seen.add(real)
-            shown = _shown(path, root)
-            if root.is_dir():
-                in_dirs.append((path, shown))
-                continue
-            # a named file: any error is bad input
-            loaded = read_path(path, max_bytes=max_bytes, name=shown)
-            items.append(_item(path, shown, loaded))
-    outcomes = _read_all(in_dirs, max_bytes)
+    for path, shown, in_dir in reading.evidence_files(paths):
+        if in_dir:
+            in_dirs.append((path, shown))
+            continue
+        loaded = read_path(path, max_bytes=max_bytes, name=shown)
+        items.append(_item(path, shown, loaded))
+    outcomes = reading.read_files(in_dirs, max_bytes)
     for (path, shown), outcome in zip(in_dirs, outcomes, strict=True):
         if isinstance(outcome, Loaded):
             items.append(_item(path, shown, outcome))
@@ -205,132 +174,6 @@ def gather_evidence(
 def _item(path: Path, shown: str, loaded: Loaded) -> EvidenceItem:
     mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     return evidence_item(shown, loaded.sha256, loaded.evidence, mtime)
-
-
-_Outcome = Loaded | tuple[str, str]
-
-
-def _read_one(path: Path, shown: str, max_bytes: int) -> _Outcome:
-    """Read one file; an unusable one becomes ("unknown" | "error", why) instead of raising."""
-    try:
-        return read_path(path, max_bytes=max_bytes, name=shown)
-    except UnknownFormat as exc:
-        return ("unknown", exc.detail)
-    except EvidenceError as exc:
-        return ("error", exc.detail)
-
-
-def _read_all(files: list[tuple[Path, str]], max_bytes: int) -> list[_Outcome]:
-    """Read ``files`` (path, shown name); shared with worker processes when it pays.
-
-    This process and one forked worker per further core take the next unread file (largest
-    first) until none is left, so a slow format does not leave a core idle; the workers send
-    their facts back when done. Facts are the same either way (a test compares them).
-    """
-    workers = min(os.cpu_count() or 1, len(files)) - 1
-    total = sum(p.stat().st_size for p, _ in files)
-    if workers < 1 or total < PARALLEL_BYTES or not _may_fork():
-        return [_read_one(p, shown, max_bytes) for p, shown in files]
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    order = sorted(range(len(files)), key=lambda i: -files[i][0].stat().st_size)
-    shared = _Shared(ctx.Value("i", 0), order, files, max_bytes)
-    started = []
-    for _ in range(workers):
-        receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_work, args=(shared, send), daemon=True)
-        process.start()
-        send.close()
-        started.append((process, receive))
-    outcomes: dict[int, _Outcome] = dict(_take_and_read(shared))
-    for process, receive in started:
-        with contextlib.suppress(EOFError, OSError, ValueError):  # a worker that died sends
-            # nothing (or what cannot be unpacked): what it took is read again below
-            outcomes.update((i, _received(sent)) for i, sent in receive.recv())
-        receive.close()
-        process.join()
-    return [
-        outcomes[i] if i in outcomes else _read_one(path, shown, max_bytes)
-        for i, (path, shown) in enumerate(files)
-    ]
-
-
-@dataclass(frozen=True)
-class _Shared:
-    """What this process and its reading workers share: the next position in ``order``."""
-
-    next: Any  # a multiprocessing Value("i")
-    order: list[int]
-    files: list[tuple[Path, str]]
-    max_bytes: int
-
-
-def _take_and_read(shared: _Shared) -> Iterator[tuple[int, _Outcome]]:
-    while True:
-        with shared.next.get_lock():
-            position = shared.next.value
-            shared.next.value = position + 1
-        if position >= len(shared.order):
-            return
-        i = shared.order[position]
-        path, shown = shared.files[i]
-        yield i, _read_one(path, shown, shared.max_bytes)
-
-
-def _work(shared: _Shared, send: Any) -> None:  # pragma: no cover - runs in the worker
-    gc.disable()  # a short-lived process of acyclic facts, as in evaluate()
-    with contextlib.suppress(Exception):  # nothing is sent: the parent reads these itself
-        send.send([(i, _sent(outcome)) for i, outcome in _take_and_read(shared)])
-    send.close()
-
-
-@dataclass(frozen=True)
-class _Packed:
-    """A file read by a worker, its facts packed by :func:`golive.native.pack`."""
-
-    path: str
-    sha256: str
-    data: bytes
-
-
-def _packable() -> tuple[native.Classes, native.Enums]:
-    classes = (
-        Binding, CommandReport, CommandRun, Completeness, Component, Finding, Location, Package,
-        ResolvedSeverity, ScanReport, Suppression, TestCase, TestCounts, TestReport, TestSuite,
-        Tool, VexAnalysis,
-    )  # fmt: skip
-    enums = (FindingKind, ScanKind, Severity, TestOutcome)
-    return (
-        tuple((c, tuple(f.name for f in dataclasses.fields(c))) for c in classes),
-        tuple((e, tuple(e)) for e in enums),
-    )
-
-
-#: What the facts of evidence are made of (golive.core.findings).
-_PACKABLE = _packable()
-
-
-def _sent(outcome: _Outcome) -> _Outcome | _Packed:
-    """What a worker sends for ``outcome``: a read file's facts packed in C where
-    ``golive._native`` is built (building them again from pickle runs every frozen
-    dataclass's ``__init__``, several times the cost), else the outcome as it is."""
-    if native.enabled() and isinstance(outcome, Loaded):
-        with contextlib.suppress(TypeError):  # something pack does not know: pickle it
-            return _Packed(outcome.path, outcome.sha256, native.pack(outcome.evidence, *_PACKABLE))
-    return outcome
-
-
-def _received(sent: _Outcome | _Packed) -> _Outcome:
-    if isinstance(sent, _Packed):
-        return Loaded(sent.path, sent.sha256, native.unpack(sent.data, *_PACKABLE))
-    return sent
-
-
-def _may_fork() -> bool:
-    """Forking is safe: Linux, and no other thread whose locks a child would inherit held
-    (in ``golive serve`` the gate's reading and writing stay in one process)."""
-    return sys.platform == "linux" and threading.active_count() == 1
 
 
 #: A decision listing at least this many findings is written by two processes when its rows
@@ -350,7 +193,7 @@ def rows_in_parallel(views: Sequence[FindingView], indent: str, last: bool) -> I
         native.enabled()  # compiled rows: one process writes them faster than two
         or len(views) < PARALLEL_ROWS
         or (os.cpu_count() or 1) < 2
-        or not _may_fork()
+        or not reading.may_fork()
     ):
         yield from write_rows(views, indent, last)
         return
@@ -398,13 +241,6 @@ def evidence_item(
         time_source=source,
         file_mtime=stored_at,
     )
-
-
-def _shown(path: Path, root: Path) -> str:
-    """The name a decision shows: relative to the directory given, so decisions are portable."""
-    if root.is_dir():
-        return f"{root.name}/{path.relative_to(root).as_posix()}"
-    return path.name
 
 
 def _report_time(text: str | None) -> tuple[datetime | None, str]:
