@@ -33,6 +33,7 @@ static inline int buf_reserve(buffer *b, size_t extra) {
 }
 
 static inline int buf_put(buffer *b, const void *src, size_t n) {
+    if (n == 0) return 0; /* memcpy to a buffer not yet allocated, even of 0 bytes, is UB */
     if (buf_reserve(b, n) < 0) return -1;
     memcpy(b->data + b->len, src, n);
     b->len += n;
