@@ -895,7 +895,7 @@ PyObject *golive_sarif_results(PyObject *self, PyObject *args) {
                           &PyTuple_Type, &c.defaults, &location_cls, &PyTuple_Type,
                           &location_names))
         return NULL;
-    if (intern_names() < 0 || intern_sarif() < 0) return NULL;
+    if (intern_sarif() < 0) return NULL;
     if (slotted_init(&c.finding, finding_cls, finding_names) < 0 ||
         slotted_init(&c.location, location_cls, location_names) < 0)
         return NULL;
