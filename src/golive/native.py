@@ -215,11 +215,17 @@ def instances(cls: type[T], rows: list[tuple[object, ...] | T]) -> list[T]:
     in C where ``golive._native`` is built."""
     if _MODULE is None:
         return [cls(*row) if type(row) is tuple else row for row in rows]  # type: ignore[misc]
+    built: list[T] = _MODULE.instances(cls, field_names(cls), rows)
+    return built
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """The field names of dataclass ``cls``, in order (what the compiled functions that build
+    instances are given); computed once per class."""
     names = _FIELDS.get(cls)
     if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-    built: list[T] = _MODULE.instances(cls, names, rows)
-    return built
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -563,12 +563,10 @@ class _Bail(Exception):
 
 #: The facts of a rule the fast path cannot read (its results take the full path).
 _NO_FACTS = object()
-_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
 #: Each field's default (None for the fields without one, which the compiled path sets).
 _FINDING_DEFAULTS = tuple(
     None if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(Finding)
 )
-_LOCATION_FIELDS = tuple(f.name for f in dataclasses.fields(Location))
 
 
 def _rest(results: Doc, compiled: list[Finding | None], findings: list[Finding]) -> Iterator[Doc]:
@@ -649,10 +647,10 @@ class _Fast:
             self.label,
             self.notes,
             Finding,
-            _FINDING_FIELDS,
+            native.field_names(Finding),
             _FINDING_DEFAULTS,
             Location,
-            _LOCATION_FIELDS,
+            native.field_names(Location),
         )
 
     def finding(self, r: dict[str, object]) -> Finding | None:

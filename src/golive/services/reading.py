@@ -18,7 +18,6 @@ This module imports only the evidence readers: the CLI loads it before anything 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import os
 import sys
@@ -233,7 +232,7 @@ def _packable() -> tuple[native.Classes, native.Enums]:
     )  # fmt: skip
     enums = (FindingKind, ScanKind, Severity, TestOutcome)
     return (
-        tuple((c, tuple(f.name for f in dataclasses.fields(c))) for c in classes),
+        tuple((c, native.field_names(c)) for c in classes),
         tuple((e, tuple(e)) for e in enums),
     )
 
