@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py src/golive/_native.c src/golive/_gate.c src/golive/_native.h
+$(STAMP): pyproject.toml setup.py src/golive/_native.c src/golive/_gate.c src/golive/_findings.c src/golive/_native.h
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -58,7 +58,7 @@ native-check: venv
 	pq=$$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql); \
 	if [ -f "$$pq/libpq-fe.h" ]; then libpq="-DGOLIVE_LIBPQ=1 -I$$pq -lpq"; else libpq=; fi; \
 	gcc -Wall -Wextra -Werror -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-	  -pthread -shared -fPIC -I"$$include" src/golive/_native.c src/golive/_gate.c \
+	  -pthread -shared -fPIC -I"$$include" src/golive/_native.c src/golive/_gate.c src/golive/_findings.c \
 	  -o "$$scratch/src/golive/_native$$suffix" -lsqlite3 -lcrypto $$libpq; \
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -41,7 +41,7 @@ def _libpq_include() -> str | None:
 libpq = _libpq_include()
 native = Extension(
     "golive._native",
-    sources=["src/golive/_native.c", "src/golive/_gate.c"],
+    sources=["src/golive/_native.c", "src/golive/_gate.c", "src/golive/_findings.c"],
     depends=["src/golive/_native.h"],
     libraries=["sqlite3", "crypto", *(["pq"] if libpq else [])],
     include_dirs=[libpq] if libpq else [],

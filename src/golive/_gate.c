@@ -358,45 +358,6 @@ done:
 
 /* ---- SARIF results: the reader's fast path, compiled ---------------------------------- */
 
-/* A new instance of a slotted dataclass without running its __init__: each of the class's
- * fields (member descriptors, in the order of ``names``) set to values[i]. Frozen classes
- * set their fields with object.__setattr__ in __init__; this stores the same references. */
-typedef struct {
-    PyTypeObject *type;
-    Py_ssize_t count;
-    Py_ssize_t offsets[24];
-} slotted;
-
-static int slotted_init(slotted *s, PyObject *cls, PyObject *names) {
-    if (!PyType_Check(cls) || !PyTuple_Check(names) || PyTuple_GET_SIZE(names) > 24) {
-        PyErr_SetString(PyExc_TypeError, "a slotted class and at most 24 field names");
-        return -1;
-    }
-    s->type = (PyTypeObject *)cls;
-    s->count = PyTuple_GET_SIZE(names);
-    for (Py_ssize_t i = 0; i < s->count; i++) {
-        PyObject *descr = PyDict_GetItemWithError(s->type->tp_dict, PyTuple_GET_ITEM(names, i));
-        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type) ||
-            ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
-            if (!PyErr_Occurred())
-                PyErr_Format(PyExc_TypeError, "%R is not a slot of %R",
-                             PyTuple_GET_ITEM(names, i), cls);
-            return -1;
-        }
-        s->offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
-    }
-    return 0;
-}
-
-/* steals nothing: every value gets a new reference */
-static PyObject *slotted_new(const slotted *s, PyObject *const *values) {
-    PyObject *obj = s->type->tp_alloc(s->type, 0);
-    if (obj == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < s->count; i++)
-        *(PyObject **)((char *)obj + s->offsets[i]) = Py_NewRef(values[i]);
-    return obj;
-}
-
 typedef struct {
     PyObject *fast_keys;   /* frozenset of the members the fast path understands */
     PyObject *by_index;    /* list: facts tuple of driver rule i, or bail */

@@ -219,6 +219,14 @@ def instances(cls: type[T], rows: list[tuple[object, ...] | T]) -> list[T]:
     return built
 
 
+def merge_issues(findings: list[Any], context: tuple[object, ...]) -> list[Any]:
+    """:func:`golive.core.dedupe.merge` over ``findings`` in C: their issues, sorted.
+    ``context`` is the tuple ``dedupe._native_context`` builds; TypeError for an issue it
+    cannot sort (the caller sorts in Python)."""
+    found: list[Any] = _module().merge_issues(findings, context)
+    return found
+
+
 def field_names(cls: type) -> tuple[str, ...]:
     """The field names of dataclass ``cls``, in order (what the compiled functions that build
     instances are given); computed once per class."""

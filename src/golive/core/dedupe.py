@@ -17,6 +17,7 @@ docs/severity.md); its provenance names the member it came from.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterable
@@ -191,8 +192,33 @@ class _UnionFind:
 
 
 def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
-    """Fold findings into issues; issues come out sorted by severity, then key."""
+    """Fold findings into issues; issues come out sorted by severity, then key.
+
+    In C where ``golive._native`` is built (:func:`golive.native.merge_issues`), else by
+    :func:`python_merge`; the answers are the same (tests compare them).
+    """
     items = list(findings)
+    uf = _linked(items)
+    if native.enabled():
+
+        def vulnerability_group(f: Finding) -> str:
+            return uf.find(canonical_id(f.ids[0]))
+
+        context = (Issue, native.field_names(Issue), FindingKind.VULNERABILITY,
+                   vulnerability_group, _issue, _RANKS)  # fmt: skip
+        with contextlib.suppress(TypeError):  # an issue the C sort cannot order
+            return tuple(native.merge_issues(items, context))
+    return _merge(items, uf)
+
+
+def python_merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
+    """:func:`merge` in Python alone: the reference the compiled path is tested against."""
+    items = list(findings)
+    return _merge(items, _linked(items))
+
+
+def _linked(items: list[Finding]) -> _UnionFind:
+    """Vulnerability ids tied together by the aliases each finding lists."""
     uf = _UnionFind()
     for f in items:
         if f.kind is FindingKind.VULNERABILITY and f.ids:
@@ -200,7 +226,10 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
             uf.find(first)
             for other in f.ids[1:]:
                 uf.union(first, canonical_id(other))
+    return uf
 
+
+def _merge(items: list[Finding], uf: _UnionFind) -> tuple[Issue, ...]:
     groups: dict[object, list[Finding]] = {}
     vulnerability = FindingKind.VULNERABILITY
     for f in items:
@@ -226,6 +255,10 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
     issues = native.instances(Issue, rows)
     issues.sort(key=lambda i: (-i.severity.level.rank, i.key))
     return tuple(issues)
+
+
+#: Each severity's rank, for the compiled merge's sort.
+_RANKS = {level: level.rank for level in Severity}
 
 
 def _issue(members: list[Finding]) -> Issue:
