@@ -9,6 +9,7 @@
  * them. tests/gate/test_rows_native.py compares the two over generated views.
  */
 #include "_native.h"
+#include <math.h>
 #include <structmember.h>
 
 /* attribute names, interned once */
@@ -1302,4 +1303,151 @@ PyObject *golive_instances(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(out, i, item);
     }
     return out;
+}
+
+/* ---- JUnit: the records of plain test cases -------------------------------------------- */
+
+static PyObject *j_tag, *j_attrib, *j_testcase, *j_status, *j_classname, *j_name, *j_file,
+    *j_time, *j_comma, *j_unnamed;
+
+static int intern_junit(void) {
+    if (j_unnamed != NULL) return 0;
+#define NAME(var, text) \
+    if ((var = PyUnicode_InternFromString(text)) == NULL) return -1;
+    NAME(j_tag, "tag") NAME(j_attrib, "attrib") NAME(j_testcase, "testcase")
+    NAME(j_status, "status") NAME(j_classname, "classname") NAME(j_name, "name")
+    NAME(j_file, "file") NAME(j_time, "time") NAME(j_comma, ",")
+    NAME(j_unnamed, "(unnamed test)")
+#undef NAME
+    return 0;
+}
+
+/* _attr: clean(value) for a non-empty str, else NULL with no exception; -1 on error */
+static int junit_attr(PyObject *clean, PyObject *attrib, PyObject *name, PyObject **out) {
+    *out = NULL;
+    PyObject *value = PyDict_GetItemWithError(attrib, name);
+    if (value == NULL) return PyErr_Occurred() ? -1 : 0;
+    if (!PyUnicode_CheckExact(value)) return 1; /* not what the parser gives: Python reads it */
+    if (PyUnicode_GET_LENGTH(value) == 0) return 0;
+    if (PyUnicode_IS_ASCII(value)) {
+        const unsigned char *p = PyUnicode_1BYTE_DATA(value);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(value), i = 0;
+        while (i < n && p[i] >= 0x20 && p[i] < 0x7f) i++;
+        if (i == n) {
+            *out = Py_NewRef(value);
+            return 0;
+        }
+    }
+    *out = PyObject_CallOneArg(clean, value);
+    return *out == NULL ? -1 : 0;
+}
+
+/* _time: float(value without commas) when finite, else None */
+static PyObject *junit_time(PyObject *attrib) {
+    PyObject *value = PyDict_GetItemWithError(attrib, j_time);
+    if (value == NULL) return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    PyObject *text = PyUnicode_Replace(value, j_comma, s_empty, -1);
+    if (text == NULL) return NULL;
+    PyObject *parsed = PyFloat_FromString(text);
+    Py_DECREF(text);
+    if (parsed == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_ValueError)) return NULL;
+        PyErr_Clear();
+        return Py_NewRef(Py_None);
+    }
+    if (!isfinite(PyFloat_AS_DOUBLE(parsed))) {
+        Py_DECREF(parsed);
+        return Py_NewRef(Py_None);
+    }
+    return parsed;
+}
+
+/* 0: *out is the record of a plain case; 1: not plain (None); -1: error */
+static int junit_record(const slotted *record, PyObject *clean, PyObject *passed,
+                        PyObject *zero, PyObject *case_, PyObject *suite, PyObject *where,
+                        PyObject **out) {
+    *out = NULL;
+    PyObject *tag = PyObject_GetAttr(case_, j_tag);
+    if (tag == NULL) return -1;
+    int is_case = PyUnicode_CheckExact(tag) && PyUnicode_Compare(tag, j_testcase) == 0;
+    Py_DECREF(tag);
+    if (!is_case) return 1;
+    Py_ssize_t children = PyObject_Length(case_);
+    if (children != 0) return children < 0 ? -1 : 1;
+    PyObject *attrib = PyObject_GetAttr(case_, j_attrib);
+    if (attrib == NULL) return -1;
+    if (!PyDict_CheckExact(attrib)) {
+        Py_DECREF(attrib);
+        return 1;
+    }
+    int status = 0;
+    PyObject *classname = NULL, *name = NULL, *file = NULL, *time = NULL;
+    PyObject *state = PyDict_GetItemWithError(attrib, j_status);
+    if (state != NULL) {
+        status = 1; /* a status: the Python reader decides what it means */
+    } else if (PyErr_Occurred()) {
+        status = -1;
+    } else if ((status = junit_attr(clean, attrib, j_classname, &classname)) == 0 &&
+               (status = junit_attr(clean, attrib, j_name, &name)) == 0 &&
+               (status = junit_attr(clean, attrib, j_file, &file)) == 0) {
+        if ((time = junit_time(attrib)) == NULL) status = -1;
+    }
+    if (status == 0) {
+        PyObject *values[9] = {suite,
+                               classname ? classname : s_empty,
+                               name ? name : j_unnamed,
+                               file ? file : where,
+                               time,
+                               passed,
+                               s_empty,
+                               Py_None,
+                               zero};
+        if ((*out = slotted_new(record, values)) == NULL) status = -1;
+    }
+    Py_DECREF(attrib);
+    Py_XDECREF(classname);
+    Py_XDECREF(name);
+    Py_XDECREF(file);
+    Py_XDECREF(time);
+    return status;
+}
+
+const char golive_junit_records_doc[] =
+    "junit_records(children, suite, where, context) -> (list, int)\n\n"
+    "For each element of children (a suite's), the reader's record of a plain test case:\n"
+    "a <testcase> without namespace, child elements or status; None for any other element.\n"
+    "context is (_Record, its field names, TestOutcome.PASSED, clean). Also the number of\n"
+    "records.";
+
+PyObject *golive_junit_records(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *children, *suite, *where, *record_cls, *names, *passed, *clean;
+    if (!PyArg_ParseTuple(args, "O!UO(OO!OO):junit_records", &PyList_Type, &children, &suite,
+                          &where, &record_cls, &PyTuple_Type, &names, &passed, &clean))
+        return NULL;
+    if (intern_junit() < 0 || intern_sarif() < 0) return NULL;
+    if (PyTuple_GET_SIZE(names) != 9) {
+        PyErr_SetString(PyExc_TypeError, "junit_records: a record has 9 fields");
+        return NULL;
+    }
+    slotted record;
+    if (slotted_init(&record, record_cls, names) < 0) return NULL;
+    PyObject *zero = PyLong_FromLong(0);
+    if (zero == NULL) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(children), found = 0;
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+        PyObject *rec, *child = Py_NewRef(PyList_GET_ITEM(children, i));
+        int status = junit_record(&record, clean, passed, zero, child, suite, where, &rec);
+        Py_DECREF(child);
+        if (status < 0) {
+            Py_CLEAR(out);
+            break;
+        }
+        if (status == 0) found++;
+        PyList_SET_ITEM(out, i, status == 0 ? rec : Py_NewRef(Py_None));
+    }
+    Py_DECREF(zero);
+    if (out == NULL) return NULL;
+    return Py_BuildValue("(Nn)", out, found);
 }

@@ -1322,6 +1322,7 @@ static PyMethodDef methods[] = {
     {"pack", golive_pack, METH_VARARGS, golive_pack_doc},
     {"unpack", golive_unpack, METH_VARARGS, golive_unpack_doc},
     {"instances", golive_instances, METH_VARARGS, golive_instances_doc},
+    {"junit_records", golive_junit_records, METH_VARARGS, golive_junit_records_doc},
     {"merge_issues", golive_merge_issues, METH_VARARGS, golive_merge_issues_doc},
 #ifdef GOLIVE_LIBPQ
     {"pg_options", pg_options, METH_NOARGS, pg_options_doc},

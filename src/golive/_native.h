@@ -139,6 +139,8 @@ PyObject *golive_unpack(PyObject *self, PyObject *args);
 extern const char golive_unpack_doc[];
 PyObject *golive_instances(PyObject *self, PyObject *args);
 extern const char golive_instances_doc[];
+PyObject *golive_junit_records(PyObject *self, PyObject *args);
+extern const char golive_junit_records_doc[];
 
 /* _findings.c: the decision's per-finding work */
 PyObject *golive_merge_issues(PyObject *self, PyObject *args);

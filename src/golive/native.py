@@ -219,6 +219,15 @@ def instances(cls: type[T], rows: list[tuple[object, ...] | T]) -> list[T]:
     return built
 
 
+def junit_records(
+    children: list[Any], suite: str, where: str | None, context: tuple[object, ...]
+) -> tuple[list[Any], int]:
+    """The JUnit reader's records of a suite's plain test cases in C, None for its other
+    children, and how many records; ``context`` is the tuple ``junit._CONTEXT``."""
+    found: tuple[list[Any], int] = _module().junit_records(children, suite, where, context)
+    return found
+
+
 def merge_issues(findings: list[Any], context: tuple[object, ...]) -> list[Any]:
     """:func:`golive.core.dedupe.merge` over ``findings`` in C: their issues, sorted.
     ``context`` is the tuple ``dedupe._native_context`` builds; TypeError for an issue it

@@ -46,7 +46,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
+from golive import native
 from golive.core.findings import (
     Completeness,
     TestCase,
@@ -61,7 +63,7 @@ FORMAT = "junit"
 _MESSAGE_LIMIT = 300
 
 
-@dataclass
+@dataclass(slots=True)
 class _Record:
     suite: str
     classname: str
@@ -86,7 +88,8 @@ def read(root: ET.Element, source: str) -> TestReport:
     hosts: dict[str, set[str]] = {}
     files: set[str] = set()  # the spec or source files the suites name
     for elem in root.iter():
-        if _local(elem.tag) == "testsuite":
+        tag = elem.tag  # every element: _local() inlined
+        if tag == "testsuite" or (isinstance(tag, str) and tag.endswith("}testsuite")):
             hosts.setdefault(_attr(elem, "name") or "", set()).add(_attr(elem, "hostname") or "")
             suite_file = _attr(elem, "file")
             if suite_file:
@@ -124,7 +127,17 @@ def read(root: ET.Element, source: str) -> TestReport:
                 )
             )
             nested: list[tuple[ET.Element, str, int, str | None]] = []
-            for child in elem:
+            children = list(elem)
+            plain, count = _plain_records(children, full, where)
+            if count == len(children):  # test cases only, none with anything to read
+                records.extend(cast("list[_Record]", plain))  # no None among them
+                top_of.extend([top] * count)
+                continue
+            for child, rec in zip(children, plain, strict=True):
+                if rec is not None:
+                    records.append(rec)
+                    top_of.append(top)
+                    continue
                 ctag = _local(child.tag)
                 if ctag == "testcase":
                     records.append(_record(child, full, where))
@@ -158,7 +171,9 @@ def read(root: ET.Element, source: str) -> TestReport:
         key = (rec.suite, rec.classname, rec.name, rec.file or "")
         groups.setdefault(key, []).append(rec)
 
-    cases = tuple(_fold(g) for g in groups.values())
+    # most tests have one record: their cases are built in one call (see native.instances)
+    rows = [_single(g[0]) if len(g) == 1 else _fold(g) for g in groups.values()]
+    cases = tuple(native.instances(TestCase, rows))
     counts = _count(cases)
     duplicates = len(records) - len(cases)
     if duplicates:
@@ -318,6 +333,18 @@ def _message(elem: ET.Element) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
 
 
+def _plain_records(
+    children: list[ET.Element], suite: str, where: str | None
+) -> tuple[list[_Record | None], int]:
+    """For each child of a suite, the record of a plain test case (a ``<testcase>`` without
+    namespace, child elements or ``status``: what :func:`_record` makes of it), read in C
+    where ``golive._native`` is built; None for every other child, which the caller reads.
+    Also how many records there are."""
+    if not native.enabled():
+        return [None] * len(children), 0
+    return native.junit_records(children, suite, where, _CONTEXT)
+
+
 #: ``status`` values of a test that did not run (ctest ``--output-junit``, GoogleTest).
 _NOT_RUN = {"notrun", "disabled", "skipped"}
 
@@ -385,21 +412,26 @@ def _failed_then_passed(records: list[_Record]) -> bool:
     return False
 
 
+def _single(rec: _Record) -> tuple[object, ...]:
+    """The fields of the case of a test with one record, in :class:`TestCase`'s order."""
+    t = rec.time
+    return (
+        rec.suite,
+        rec.classname,
+        rec.name,
+        rec.outcome,
+        rec.file,
+        round(t, 6) if t is not None else None,
+        1 + rec.reruns,
+        rec.message,
+        rec.skip_kind if rec.outcome is TestOutcome.SKIPPED else None,
+    )
+
+
 def _fold(records: list[_Record]) -> TestCase:
     last = records[-1]
     if len(records) == 1:  # most tests: one record, nothing to fold
-        t = last.time
-        return TestCase(
-            suite=last.suite,
-            classname=last.classname,
-            name=last.name,
-            outcome=last.outcome,
-            file=last.file,
-            time=round(t, 6) if t is not None else None,
-            attempts=1 + last.reruns,
-            message=last.message,
-            skip_kind=last.skip_kind if last.outcome is TestOutcome.SKIPPED else None,
-        )
+        return TestCase(*_single(last))  # type: ignore[arg-type]
     attempts = len(records) + sum(r.reruns for r in records)
     if len(records) == 1:
         chosen, outcome = last, last.outcome
@@ -444,3 +476,7 @@ def _count(cases: tuple[TestCase, ...]) -> TestCounts:
         skipped=n(TestOutcome.SKIPPED),
         flaky=n(TestOutcome.FLAKY),
     )
+
+
+#: What the compiled reader of plain cases needs (see :func:`_plain_records`).
+_CONTEXT = (_Record, native.field_names(_Record), TestOutcome.PASSED, clean)
