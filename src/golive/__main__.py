@@ -1,3 +1,3 @@
-from golive.cli.main import main
+from golive.cli.main import run
 
-main()
+run()

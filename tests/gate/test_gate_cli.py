@@ -308,3 +308,32 @@ def test_the_real_fixture_directory_is_read_whole(capsys, tmp_path):
     assert_valid_decision(doc)
     assert code == 1
     assert len(doc["evidence"]) > 10
+
+
+@pytest.mark.parametrize("blocked", [False, True])
+def test_the_golive_process_ends_at_once_with_its_whole_report_and_exit_code(
+    tmp_path, capsys, blocked
+):
+    """``python -m golive gate`` ends without freeing its facts (end_now): the report on
+    stdout and in --output is whole, the exit code is the verdict's, as when main() returns."""
+    import subprocess
+    import sys
+
+    policy = write(tmp_path, "policy.yaml", POLICY)
+    ev = tmp_path / "ev"
+    case = '<testcase classname="m" name="b"><failure message="no"/></testcase>' if blocked else ""
+    write(ev, "junit.xml", PASSING.replace("</testsuite>", case + "</testsuite>"))
+    write(ev, "gitleaks.json", CLEAN_SECRETS)
+    args = ["gate", "--policy", str(policy), "--env", "production", "--evidence", str(ev), NOW]
+    out_file = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "golive", *args, "--format", "json", "--output", str(out_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code, expected, _ = gate(capsys, *args[1:], "--format", "json")
+    assert proc.returncode == code == (1 if blocked else 0)
+    assert proc.stdout == expected
+    assert out_file.read_text() == expected
+    assert json.loads(proc.stdout)["verdict"] == ("blocked" if blocked else "pass")

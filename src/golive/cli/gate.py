@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from golive.cli import gate_part2
+from golive.cli.main import end_now
 from golive.core.gate import STAGES, Candidate, Decision, Verdict
 from golive.core.gate import render as renderers
 from golive.core.instants import parse_instant
@@ -157,7 +158,9 @@ def gate(ctx: click.Context, /, **params: Any) -> None:
         publish_after_gate(
             settings, decision.to_dict(), params["evidence"], params["deployable"] or "local"
         )
-    ctx.exit(EXIT_OK if decision.verdict is not Verdict.BLOCKED else EXIT_POLICY_SAYS_NO)
+    code = EXIT_OK if decision.verdict is not Verdict.BLOCKED else EXIT_POLICY_SAYS_NO
+    end_now(code)  # the decision and its facts are not freed one by one
+    ctx.exit(code)
 
 
 def _evaluate_and_freeze(request: gate_service.GateRequest) -> Decision:
