@@ -33,7 +33,7 @@ from golive.core.findings import (
 from golive.core.severity import Claim, claim_from_label, claim_from_score, claim_from_vector
 from golive.core.severity import resolve as resolve_severity
 from golive.evidence._common import package, unique, vuln_ids_in
-from golive.evidence._doc import Doc
+from golive.evidence._doc import Doc, clean
 
 FORMAT = "cyclonedx"
 
@@ -106,6 +106,11 @@ def _components(doc: Doc) -> list[Component]:
     stack = list(reversed(list(doc.get("components").objects())))
     while stack:
         comp = stack.pop()
+        try:  # most components: plain values, read without Doc
+            out.append(_plain_component(comp.value))
+            continue
+        except _Slow:
+            pass
         licenses = []
         for lic in comp.get("licenses").objects():
             if lic.has("expression"):
@@ -114,23 +119,97 @@ def _components(doc: Doc) -> list[Component]:
                 inner = lic.get("license")
                 licenses.append(inner.get("id").text() or inner.get("name").text())
         supplier = comp.get("supplier")
-        purl_text = comp.get("purl").opt_text()
-        pkg = package(comp.get("name").text(), None, purl_text) if purl_text else None
+        purl_text = comp.get("purl").opt_text()  # read in this order: the first error is named
+        name = comp.get("name").text()
         out.append(
-            Component(
-                name=_qualified_name(comp, purl_text),
+            _component(
+                name=name,
+                group=comp.get("group").text(),
+                purl_text=purl_text,
                 version=comp.get("version").opt_text(),
-                purl=pkg.purl if pkg is not None and pkg.purl else purl_text,
                 ref=comp.get("bom-ref").opt_text(),
                 supplier=supplier.get("name").opt_text() if supplier.is_obj() else None,
-                license=" AND ".join(x for x in licenses if x) or None,
+                licenses=licenses,
             )
         )
         stack.extend(reversed(list(comp.get("components").objects())))
     return out
 
 
-def _qualified_name(comp: Doc, purl: str | None) -> str:
+class _Slow(Exception):
+    """A value the plain reading does not take: the checked reading (through Doc) reads it,
+    and names the field when it is wrong."""
+
+
+def _text(value: object) -> str:
+    """``Doc.text()`` of a raw JSON value; _Slow where Doc would raise."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value if value.isprintable() else clean(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise _Slow
+
+
+def _objects(value: object) -> list[dict[str, object]]:
+    """``Doc.objects()`` of a raw JSON value; _Slow for anything but null or objects."""
+    if value is None:
+        return []
+    if type(value) is not list or any(type(v) is not dict for v in value):
+        raise _Slow
+    return value
+
+
+def _plain_component(comp: object) -> Component:
+    """A component read from its raw JSON: what the Doc reading gives, or _Slow."""
+    if type(comp) is not dict:
+        raise _Slow
+    nested = comp.get("components")
+    if nested is not None and (type(nested) is not list or nested):
+        raise _Slow  # nested components: the Doc reading flattens them
+    licenses = []
+    for lic in _objects(comp.get("licenses")):
+        if "expression" in lic:
+            licenses.append(_text(lic["expression"]))
+        elif type(inner := lic.get("license")) is dict:
+            licenses.append(_text(inner.get("id")) or _text(inner.get("name")))
+    supplier = comp.get("supplier")
+    return _component(
+        name=_text(comp.get("name")),
+        group=_text(comp.get("group")),
+        purl_text=_text(comp.get("purl")) or None,
+        version=_text(comp.get("version")) or None,
+        ref=_text(comp.get("bom-ref")) or None,
+        supplier=(_text(supplier.get("name")) or None) if type(supplier) is dict else None,
+        licenses=licenses,
+    )
+
+
+def _component(
+    *,
+    name: str,
+    group: str,
+    purl_text: str | None,
+    version: str | None,
+    ref: str | None,
+    supplier: str | None,
+    licenses: list[str],
+) -> Component:
+    pkg = package(name, None, purl_text) if purl_text else None
+    return Component(
+        name=_qualified_name(name, group, purl_text),
+        version=version,
+        purl=pkg.purl if pkg is not None and pkg.purl else purl_text,
+        ref=ref,
+        supplier=supplier,
+        license=" AND ".join(x for x in licenses if x) or None,
+    )
+
+
+def _qualified_name(name: str, group: str, purl: str | None) -> str:
     """A component's name with its ``group``: ``@babel/core`` (an npm scope),
     ``org.slf4j:slf4j-api`` (a Maven groupId), ``github.com/x/y`` (a Go module path written as
     group and name).
@@ -138,8 +217,6 @@ def _qualified_name(comp: Doc, purl: str | None) -> str:
     cyclonedx-npm and cdxgen write an npm scope as ``group`` and the rest as ``name``; without
     the group ``@babel/core`` and ``@angular/core`` would both read as ``core``.
     """
-    name = comp.get("name").text()
-    group = comp.get("group").text()
     if not group or name.startswith(group):
         return name
     sep = ":" if (purl or "").startswith("pkg:maven/") else "/"
@@ -165,32 +242,51 @@ def rating_claims(vuln: Doc, origin: str) -> list[Claim | None]:
     claims: list[Claim | None] = []
     for rating in vuln.get("ratings").objects():
         source = rating.get("source").get("name").text() if rating.get("source").is_obj() else ""
-        method = rating.get("method").text()
-        where = " ".join(x for x in (origin, source, method) if x)
-        vector = rating.get("vector").opt_text()
-        claim = claim_from_vector(_vector(vector, method), where) if vector else None
-        cvss = not method or method in _CVSS_METHODS
-        if claim is None and cvss and rating.get("score").value is not None:
-            version = "2" if method == "CVSSv2" else "3"
-            claim = claim_from_score(rating.get("score").value, where or "rating", version)
-        claims.append(claim)
-        # the rating's own word is a claim too (grype writes its severity next to NVD's vector)
-        label = claim_from_label("cyclonedx", rating.get("severity").value)
-        if label is not None and (claim is None or label.level is not claim.level):
-            claims.append(Claim(label.level, f"{where} {label.provenance}".strip()))
+        claims.extend(
+            _rating(
+                origin,
+                source,
+                rating.get("method").text(),
+                rating.get("vector").opt_text(),
+                rating.get("score").value,
+                rating.get("severity").value,
+            )
+        )
+    return claims
+
+
+def _rating(
+    origin: str, source: str, method: str, vector: str | None, score: object, severity: object
+) -> list[Claim | None]:
+    """The claims of one ``ratings[]`` entry: its vector's or score's, and its own word's."""
+    where = " ".join(x for x in (origin, source, method) if x)
+    claim = claim_from_vector(_vector(vector, method), where) if vector else None
+    cvss = not method or method in _CVSS_METHODS
+    if claim is None and cvss and score is not None:
+        version = "2" if method == "CVSSv2" else "3"
+        claim = claim_from_score(score, where or "rating", version)
+    claims = [claim]
+    # the rating's own word is a claim too (grype writes its severity next to NVD's vector)
+    label = claim_from_label("cyclonedx", severity)
+    if label is not None and (claim is None or label.level is not claim.level):
+        claims.append(Claim(label.level, f"{where} {label.provenance}".strip()))
     return claims
 
 
 def _vuln_findings(
     vuln: Doc, by_ref: dict[str, Component], tool: Tool, source: str
 ) -> list[Finding]:
+    try:  # most vulnerabilities: plain values, read without Doc
+        return _plain_vuln_findings(vuln.value, by_ref, tool, source)
+    except _Slow:
+        pass
     vid = vuln.get("id").text() or "(no id)"
     ids = [vid]
     for reference in vuln.get("references").objects():
         ids.append(reference.get("id").text())
     for adv in vuln.get("advisories").objects():
         ids.extend(vuln_ids_in(adv.get("url").text()))
-    severity = resolve_severity(rating_claims(vuln, "cyclonedx"), "cyclonedx: no ratings")
+    claims = rating_claims(vuln, "cyclonedx")  # read in this order: the first error is named
     analysis = vuln.get("analysis")
     vex = None
     if analysis.is_obj() and analysis.get("state").opt_text():
@@ -200,14 +296,84 @@ def _vuln_findings(
             responses=analysis.get("response").texts(),
             detail=analysis.get("detail").text()[:300],
         )
-    props = tuple(
-        f"{p.get('name').text()}={p.get('value').text()}" for p in vuln.get("properties").objects()
+    return _findings(
+        vid=vid,
+        ids=ids,
+        claims=claims,
+        vex=vex,
+        props=[
+            f"{p.get('name').text()}={p.get('value').text()}"
+            for p in vuln.get("properties").objects()
+        ],
+        title=vuln.get("description").text() or vuln.get("detail").text(),
+        fixes=vuln.get("recommendation").text(),
+        refs=[a.get("ref").text() for a in vuln.get("affects").objects()],
+        withdrawn=vuln.get("rejected").opt_text() is not None,
+        context=(by_ref, tool, source),
     )
-    title = vuln.get("description").text() or vuln.get("detail").text()
-    fixes = vuln.get("recommendation").text()
-    refs = [a.get("ref").text() for a in vuln.get("affects").objects()] or [""]
+
+
+def _plain_vuln_findings(
+    vuln: object, by_ref: dict[str, Component], tool: Tool, source: str
+) -> list[Finding]:
+    """A vulnerability's findings read from its raw JSON: what the Doc reading gives, or
+    _Slow (a VEX analysis goes the Doc way)."""
+    if type(vuln) is not dict or type(vuln.get("analysis")) is dict:
+        raise _Slow  # (an analysis that is no object is ignored by both)
+    vid = _text(vuln.get("id")) or "(no id)"
+    ids = [vid]
+    for reference in _objects(vuln.get("references")):
+        ids.append(_text(reference.get("id")))
+    for adv in _objects(vuln.get("advisories")):
+        ids.extend(vuln_ids_in(_text(adv.get("url"))))
+    claims: list[Claim | None] = []
+    for rating in _objects(vuln.get("ratings")):
+        origin = rating.get("source")
+        claims.extend(
+            _rating(
+                "cyclonedx",
+                _text(origin.get("name")) if type(origin) is dict else "",
+                _text(rating.get("method")),
+                _text(rating.get("vector")) or None,
+                rating.get("score"),
+                rating.get("severity"),
+            )
+        )
+    return _findings(
+        vid=vid,
+        ids=ids,
+        claims=claims,
+        vex=None,
+        props=[
+            f"{_text(p.get('name'))}={_text(p.get('value'))}"
+            for p in _objects(vuln.get("properties"))
+        ],
+        title=_text(vuln.get("description")) or _text(vuln.get("detail")),
+        fixes=_text(vuln.get("recommendation")),
+        refs=[_text(a.get("ref")) for a in _objects(vuln.get("affects"))],
+        withdrawn=bool(_text(vuln.get("rejected"))),
+        context=(by_ref, tool, source),
+    )
+
+
+def _findings(
+    *,
+    vid: str,
+    ids: list[str],
+    claims: list[Claim | None],
+    vex: VexAnalysis | None,
+    props: list[str],
+    title: str,
+    fixes: str,
+    refs: list[str],
+    withdrawn: bool,
+    context: tuple[dict[str, Component], Tool, str],
+) -> list[Finding]:
+    """One finding per affected ref (one without a package when none is named)."""
+    by_ref, tool, source = context
+    severity = resolve_severity(claims, "cyclonedx: no ratings")
     out: list[Finding] = []
-    for ref in refs:
+    for ref in refs or [""]:
         local = ref.split("#", 1)[1] if ref.startswith("urn:cdx:") and "#" in ref else ref
         comp = by_ref.get(local)
         pkg = None
@@ -229,7 +395,7 @@ def _vuln_findings(
                 ids=unique(ids),
                 fix_versions=(fixes[:200],) if fixes else (),
                 vex=vex,
-                withdrawn=vuln.get("rejected").opt_text() is not None,
+                withdrawn=withdrawn,
                 notes=tuple(notes),
             )
         )
