@@ -146,7 +146,13 @@ static int sort_issues(PyObject *issues, PyObject *ranks) {
         PyObject *key = PyObject_GetAttr(issue, m_key);
         PyObject *severity = key ? PyObject_GetAttr(issue, m_severity) : NULL;
         PyObject *level = severity ? PyObject_GetAttr(severity, m_level) : NULL;
-        PyObject *rank = level ? PyDict_GetItemWithError(ranks, level) : NULL;
+        PyObject *rank = NULL; /* by identity: an enum member's hash is Python code */
+        for (Py_ssize_t r = 0; level != NULL && r < PyTuple_GET_SIZE(ranks); r++) {
+            PyObject *pair = PyTuple_GET_ITEM(ranks, r);
+            if (PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2 &&
+                PyTuple_GET_ITEM(pair, 0) == level)
+                rank = PyTuple_GET_ITEM(pair, 1);
+        }
         if (rank == NULL || !PyLong_CheckExact(rank) || !PyUnicode_CheckExact(key)) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_TypeError, "merge_issues: an issue it cannot sort");
@@ -264,14 +270,14 @@ const char golive_merge_issues_doc[] =
     "merge_issues(findings, context) -> list\n\n"
     "golive.core.dedupe.merge over a list of findings: their issues, sorted. context is\n"
     "(Issue, Issue's field names, FindingKind.VULNERABILITY, vulnerability_group(finding),\n"
-    "make_issue(members), {Severity: rank}).";
+    "make_issue(members), ((Severity, rank), ...)).";
 
 PyObject *golive_merge_issues(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *items, *issue_cls, *issue_names, *vulnerability, *vuln_group, *make_issue, *ranks;
     if (!PyArg_ParseTuple(args, "O!(OO!OOOO!):merge_issues", &PyList_Type, &items, &issue_cls,
                           &PyTuple_Type, &issue_names, &vulnerability, &vuln_group, &make_issue,
-                          &PyDict_Type, &ranks))
+                          &PyTuple_Type, &ranks))
         return NULL;
     if (intern_merge() < 0) return NULL;
     static const char *const expected[] = {"key", "kind", "ids", "severity", "findings"};
@@ -310,5 +316,168 @@ PyObject *golive_merge_issues(PyObject *self, PyObject *args) {
 bad_names:
     PyErr_SetString(PyExc_TypeError,
                     "merge_issues: Issue's fields must be key, kind, ids, severity, findings");
+    return NULL;
+}
+
+/* ---- the security check: which issues count, and the views of those within the limit ---- */
+
+static PyObject *c_findings, *c_withdrawn, *c_baseline_state, *c_vex, *c_suppressions,
+    *c_rank, *c_empty;
+
+static int intern_counting(void) {
+    if (c_empty != NULL) return 0;
+#define NAME(var, text) \
+    if ((var = PyUnicode_InternFromString(text)) == NULL) return -1;
+    NAME(c_findings, "findings") NAME(c_withdrawn, "withdrawn")
+    NAME(c_baseline_state, "baseline_state") NAME(c_vex, "vex")
+    NAME(c_suppressions, "suppressions") NAME(c_rank, "rank") NAME(c_empty, "")
+#undef NAME
+    return 0;
+}
+
+/* security._plain: one finding, not withdrawn, no baseline state, VEX or suppression;
+ * 1 or 0, -1 on error */
+static int plain_issue(PyObject *issue) {
+    PyObject *findings = PyObject_GetAttr(issue, c_findings);
+    if (findings == NULL) return -1;
+    Py_ssize_t n = PyObject_Length(findings);
+    int plain = n == 1 ? 1 : (n < 0 ? -1 : 0);
+    PyObject *only = plain == 1 ? PySequence_GetItem(findings, 0) : NULL;
+    Py_DECREF(findings);
+    if (plain != 1) return plain;
+    if (only == NULL) return -1;
+    PyObject *value;
+    if ((value = PyObject_GetAttr(only, c_withdrawn)) == NULL) goto fail;
+    plain = PyObject_Not(value);
+    Py_DECREF(value);
+    if (plain == 1) {
+        if ((value = PyObject_GetAttr(only, c_baseline_state)) == NULL) goto fail;
+        plain = value == Py_None;
+        Py_DECREF(value);
+    }
+    if (plain == 1) {
+        if ((value = PyObject_GetAttr(only, c_vex)) == NULL) goto fail;
+        plain = value == Py_None;
+        Py_DECREF(value);
+    }
+    if (plain == 1) {
+        if ((value = PyObject_GetAttr(only, c_suppressions)) == NULL) goto fail;
+        plain = PyObject_Not(value);
+        Py_DECREF(value);
+    }
+    Py_DECREF(only);
+    return plain;
+fail:
+    Py_DECREF(only);
+    return -1;
+}
+
+const char golive_counted_issues_doc[] =
+    "counted_issues(issues, unknown) -> (list, list)\n\n"
+    "For each issue, (issue, its severity level, '') where the issue is plain (one finding,\n"
+    "nothing that could keep it from counting) and its level is not unknown, else None; and\n"
+    "the (position, issue) of every None.";
+
+PyObject *golive_counted_issues(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *issues, *unknown;
+    if (!PyArg_ParseTuple(args, "O!O:counted_issues", &PyList_Type, &issues, &unknown))
+        return NULL;
+    if (intern_merge() < 0 || intern_counting() < 0) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(issues);
+    PyObject *counted = PyList_New(n), *others = PyList_New(0);
+    if (counted == NULL || others == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *issue = PyList_GET_ITEM(issues, i), *entry = NULL;
+        PyObject *severity = PyObject_GetAttr(issue, m_severity);
+        PyObject *level = severity ? PyObject_GetAttr(severity, m_level) : NULL;
+        Py_XDECREF(severity);
+        if (level == NULL) goto fail;
+        int plain = level == unknown ? 0 : plain_issue(issue);
+        if (plain == 1) {
+            entry = PyTuple_Pack(3, issue, level, c_empty);
+        } else if (plain == 0) {
+            PyObject *other = Py_BuildValue("(nO)", i, issue);
+            if (other != NULL && PyList_Append(others, other) == 0) entry = Py_NewRef(Py_None);
+            Py_XDECREF(other);
+        }
+        Py_DECREF(level);
+        if (entry == NULL) goto fail;
+        PyList_SET_ITEM(counted, i, entry);
+    }
+    return Py_BuildValue("(NN)", counted, others);
+fail:
+    Py_XDECREF(counted);
+    Py_XDECREF(others);
+    return NULL;
+}
+
+const char golive_views_within_doc[] =
+    "views_within(counted, context) -> (list, list)\n\n"
+    "For each (issue, severity, note) of counted, FindingView(part, issue, severity, allowed,\n"
+    "None, note) when severity.rank < limit and not over_count, else None; and the positions\n"
+    "of the None. context is (FindingView, its field names, part, limit, over_count,\n"
+    "allowed).";
+
+PyObject *golive_views_within(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *counted, *view_cls, *names, *part, *allowed;
+    long limit;
+    int over_count;
+    if (!PyArg_ParseTuple(args, "O!(OO!OlpO):views_within", &PyList_Type, &counted, &view_cls,
+                          &PyTuple_Type, &names, &part, &limit, &over_count, &allowed))
+        return NULL;
+    if (intern_counting() < 0) return NULL;
+    static const char *const expected[] = {"part", "issue", "severity", "status", "waiver",
+                                           "note"};
+    if (PyTuple_GET_SIZE(names) != 6) goto bad_names;
+    for (Py_ssize_t i = 0; i < 6; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        if (!PyUnicode_Check(name) || PyUnicode_CompareWithASCIIString(name, expected[i]) != 0)
+            goto bad_names;
+    }
+    slotted view;
+    if (slotted_init(&view, view_cls, names) < 0) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(counted);
+    PyObject *views = PyList_New(n), *above = PyList_New(0);
+    if (views == NULL || above == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyList_GET_ITEM(counted, i), *item = NULL;
+        if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3) {
+            PyErr_SetString(PyExc_TypeError, "views_within: (issue, severity, note) expected");
+            goto fail;
+        }
+        PyObject *severity = PyTuple_GET_ITEM(entry, 1);
+        int within = 0;
+        if (!over_count) {
+            PyObject *rank = PyObject_GetAttr(severity, c_rank);
+            if (rank == NULL) goto fail;
+            long value = PyLong_AsLong(rank);
+            Py_DECREF(rank);
+            if (value == -1 && PyErr_Occurred()) goto fail;
+            within = value < limit;
+        }
+        if (within) {
+            PyObject *values[6] = {part, PyTuple_GET_ITEM(entry, 0), severity, allowed, Py_None,
+                                   PyTuple_GET_ITEM(entry, 2)};
+            item = slotted_new(&view, values);
+        } else {
+            PyObject *position = PyLong_FromSsize_t(i);
+            if (position != NULL && PyList_Append(above, position) == 0)
+                item = Py_NewRef(Py_None);
+            Py_XDECREF(position);
+        }
+        if (item == NULL) goto fail;
+        PyList_SET_ITEM(views, i, item);
+    }
+    return Py_BuildValue("(NN)", views, above);
+fail:
+    Py_XDECREF(views);
+    Py_XDECREF(above);
+    return NULL;
+bad_names:
+    PyErr_SetString(PyExc_TypeError,
+                    "views_within: FindingView's fields must be part, issue, severity, status, "
+                    "waiver, note");
     return NULL;
 }

@@ -1324,6 +1324,8 @@ static PyMethodDef methods[] = {
     {"instances", golive_instances, METH_VARARGS, golive_instances_doc},
     {"junit_records", golive_junit_records, METH_VARARGS, golive_junit_records_doc},
     {"merge_issues", golive_merge_issues, METH_VARARGS, golive_merge_issues_doc},
+    {"counted_issues", golive_counted_issues, METH_VARARGS, golive_counted_issues_doc},
+    {"views_within", golive_views_within, METH_VARARGS, golive_views_within_doc},
 #ifdef GOLIVE_LIBPQ
     {"pg_options", pg_options, METH_NOARGS, pg_options_doc},
     {"pg_open", pg_open, METH_VARARGS, pg_open_doc},

@@ -145,5 +145,9 @@ extern const char golive_junit_records_doc[];
 /* _findings.c: the decision's per-finding work */
 PyObject *golive_merge_issues(PyObject *self, PyObject *args);
 extern const char golive_merge_issues_doc[];
+PyObject *golive_counted_issues(PyObject *self, PyObject *args);
+extern const char golive_counted_issues_doc[];
+PyObject *golive_views_within(PyObject *self, PyObject *args);
+extern const char golive_views_within_doc[];
 
 #endif

@@ -236,6 +236,19 @@ def merge_issues(findings: list[Any], context: tuple[object, ...]) -> list[Any]:
     return found
 
 
+def counted_issues(issues: list[Any], unknown: object) -> tuple[list[Any], list[Any]]:
+    """The security check's ``_counted`` in C (see there)."""
+    found: tuple[list[Any], list[Any]] = _module().counted_issues(issues, unknown)
+    return found
+
+
+def views_within(counted: list[Any], context: tuple[object, ...]) -> tuple[list[Any], list[int]]:
+    """The security check's ``_views_within`` in C (see there); ``context`` is (FindingView,
+    its field names, part, limit, over_count, the allowed status)."""
+    found: tuple[list[Any], list[int]] = _module().views_within(counted, context)
+    return found
+
+
 def field_names(cls: type) -> tuple[str, ...]:
     """The field names of dataclass ``cls``, in order (what the compiled functions that build
     instances are given); computed once per class."""

@@ -1,4 +1,5 @@
-"""The compiled merge folds and orders findings exactly as the Python merge does."""
+"""The compiled merge folds and orders findings exactly as the Python merge does, and the
+security check counts them exactly as in Python."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ from hypothesis import strategies as st
 from golive import native
 from golive.core import dedupe
 from golive.core.dedupe import merge, python_merge
-from golive.core.findings import Finding, FindingKind, Location, ResolvedSeverity, Severity
+from golive.core.findings import (
+    Finding,
+    FindingKind,
+    Location,
+    ResolvedSeverity,
+    Severity,
+    Suppression,
+    VexAnalysis,
+)
+from golive.core.gate import security
+from golive.core.gate.model import FindingStatus
 
 pytestmark = pytest.mark.skipif(not native.enabled(), reason="golive._native is not built")
 
@@ -101,3 +112,47 @@ def test_errors_of_the_python_parts_propagate(monkeypatch) -> None:
     vuln = Finding(FindingKind.VULNERABILITY, "t", "s", "CVE-1", "t", sev, ids=("CVE-1",))
     with pytest.raises(RuntimeError, match="boom"):
         merge([vuln])
+
+
+# ---- the security check's counting: compiled and Python helpers agree ----------------------
+
+_COUNTING_FINDINGS = st.builds(
+    Finding,
+    kind=st.sampled_from(list(FindingKind)),
+    tool=st.sampled_from(["semgrep", "trivy"]),
+    source=_NAME,
+    rule_id=_NAME,
+    title=_NAME,
+    severity=st.builds(ResolvedSeverity, level=st.sampled_from(list(Severity)), provenance=_NAME),
+    location=st.none() | st.builds(Location, path=_NAME, line=st.integers(0, 2)),
+    ids=st.lists(_IDS, max_size=2).map(tuple),
+    suppressions=st.lists(st.builds(Suppression, mechanism=_NAME, status=_NAME), max_size=1).map(
+        tuple
+    ),
+    baseline_state=st.none() | st.sampled_from(["new", "absent", "unchanged"]),
+    vex=st.none() | st.builds(VexAnalysis, state=st.sampled_from(["not_affected", "exploitable"])),
+    withdrawn=st.booleans(),
+)
+
+
+def _python(function, *args):
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(native, "enabled", lambda: False)
+        return function(*args)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    findings=st.lists(_COUNTING_FINDINGS, max_size=12),
+    limit=st.integers(-1, 6),
+    over_count=st.booleans(),
+)
+def test_compiled_counting_equals_python_counting(findings, limit, over_count) -> None:
+    issues = list(merge(findings))
+    counted, others = security._counted(issues)
+    assert (counted, others) == _python(security._counted, issues)
+    kept = [c for c in counted if c is not None]
+    context = ("sast", limit, over_count, FindingStatus.ALLOWED)
+    views, above = security._views_within(kept, context)
+    assert (views, above) == _python(security._views_within, kept, context)
+    assert [i for i, v in enumerate(views) if v is None] == above

@@ -257,8 +257,8 @@ def _merge(items: list[Finding], uf: _UnionFind) -> tuple[Issue, ...]:
     return tuple(issues)
 
 
-#: Each severity's rank, for the compiled merge's sort.
-_RANKS = {level: level.rank for level in Severity}
+#: Each severity with its rank, for the compiled merge's sort.
+_RANKS = tuple((level, level.rank) for level in Severity)
 
 
 def _issue(members: list[Finding]) -> Issue:

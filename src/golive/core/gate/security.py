@@ -24,6 +24,7 @@ For each part the policy sets (``sast``, ``sca``, ``secrets``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from golive import native
 from golive.core.dedupe import Issue, merge
@@ -157,42 +158,39 @@ def _part(
     )
     accepted = {t.lower() for t in p.accept_native_suppressions}
     limit = SEVERITY_ORDER.index(part.max_severity)
-    counted: list[tuple[Issue, Severity, str]] = []
-    # views in order, as rows of FindingView's fields where plain (built in one call below)
-    rows: list[tuple[object, ...] | FindingView] = []
-    unknown = Severity.UNKNOWN
-    for issue in issues:
-        severity = issue.severity.level
-        if severity is not unknown and _plain(issue):  # most issues: it counts, no notes
-            counted.append((issue, severity, ""))
-            continue
+    # most issues count as they are: (issue, level, "") here, None where they need a look
+    counted, others = _counted(list(issues))
+    for position, issue in others:
         status, note = _classify(issue, part, accepted)
         severity, sev_note = _effective(issue, p.unknown_severity)
         if sev_note:
             note = f"{note}; {sev_note}" if note else sev_note
-        if status is not None:
-            rows.append(FindingView(name, issue, severity, status, None, note))
+        if status is not None:  # it does not count: listed first, in order
+            tally.views.append(FindingView(name, issue, severity, status, None, note))
             continue
-        counted.append((issue, severity, note))
-    over_count = part.max_findings is not None and len(counted) > part.max_findings
-    allowed = FindingStatus.ALLOWED
-    for issue, severity, note in counted:
-        # SEVERITY_ORDER starts with "none", so a known severity's index there is rank + 1
-        above = severity.rank >= limit or over_count
-        if not above:
-            rows.append((name, issue, severity, allowed, None, note))
-            continue
+        counted[position] = (issue, severity, note)
+    kept: list[Counted] = (
+        [c for c in counted if c is not None] if others else cast("list[Counted]", counted)
+    )
+    over_count = part.max_findings is not None and len(kept) > part.max_findings
+    # SEVERITY_ORDER starts with "none", so a known severity's index there is rank + 1
+    views, above = _views_within(kept, (name, limit, over_count, FindingStatus.ALLOWED))
+    for position in above:
+        issue, severity, note = kept[position]
         waiver, problems_ = _waive(issue, severity, waivers, gate, ctx, tally)
         if waiver is not None:
-            rows.append(FindingView(name, issue, severity, FindingStatus.WAIVED, waiver.id, note))
+            views[position] = FindingView(
+                name, issue, severity, FindingStatus.WAIVED, waiver.id, note
+            )
             continue
-        view = FindingView(name, issue, severity, FindingStatus.VIOLATION, note=note)
-        rows.append(view)
+        view = views[position] = FindingView(
+            name, issue, severity, FindingStatus.VIOLATION, note=note
+        )
         if problems_:
             tally.errors.extend(f"{name}: {_label(view)}: {pr}" for pr in problems_)
         else:
             tally.violations.append(f"{name}: {_label(view)}")
-    tally.views.extend(native.instances(FindingView, rows))
+    tally.views.extend(cast("list[FindingView]", views))  # no None left
     if part.max_findings is not None and over_count:
         tally.violations.insert(
             0,
@@ -213,6 +211,50 @@ def _first_notes(report: ScanReport) -> list[str]:
             f"... and {len(distinct) - _NOTES_SHOWN} more note(s) (golive evidence inspect)"
         )
     return shown
+
+
+#: An issue that counts, with the severity it counts at and a note.
+Counted = tuple[Issue, Severity, str]
+
+
+def _counted(issues: list[Issue]) -> tuple[list[Counted | None], list[tuple[int, Issue]]]:
+    """For each issue, (issue, level, "") when it is plain and of a known severity, else
+    None; and the position and issue of each None. In C where ``golive._native`` is built."""
+    if native.enabled():
+        return native.counted_issues(issues, Severity.UNKNOWN)
+    unknown = Severity.UNKNOWN
+    counted: list[Counted | None] = []
+    others: list[tuple[int, Issue]] = []
+    for i, issue in enumerate(issues):
+        level = issue.severity.level
+        if level is not unknown and _plain(issue):
+            counted.append((issue, level, ""))
+        else:
+            counted.append(None)
+            others.append((i, issue))
+    return counted, others
+
+
+def _views_within(
+    counted: list[Counted], context: tuple[str, int, bool, FindingStatus]
+) -> tuple[list[FindingView | None], list[int]]:
+    """For each counted issue within the limit (``context``: part, limit, over_count, the
+    allowed status) its view, else None; and the positions of the None. In C where
+    ``golive._native`` is built."""
+    if native.enabled():
+        return native.views_within(
+            counted, (FindingView, native.field_names(FindingView), *context)
+        )
+    part, limit, over_count, allowed = context
+    views: list[FindingView | None] = []
+    above: list[int] = []
+    for i, (issue, severity, note) in enumerate(counted):
+        if severity.rank >= limit or over_count:
+            views.append(None)
+            above.append(i)
+        else:
+            views.append(FindingView(part, issue, severity, allowed, None, note))
+    return views, above
 
 
 def _plain(issue: Issue) -> bool:
