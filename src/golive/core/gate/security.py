@@ -51,6 +51,7 @@ class _Tally:
     violations: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
     views: list[FindingView] = field(default_factory=list)
+    allowed: int = 0  # views within the threshold
     evidence: list[str] = field(default_factory=list)
     # waiver id -> (status, detail, finding keys)
     waiver_hits: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
@@ -105,11 +106,10 @@ def evaluate(gate: SecurityGate, ctx: Context) -> CheckResult:
             reasons=tuple(f"waived by {v.waiver}: {_label(v)}" for v in waived),
             **common,
         )
-    counted = sum(1 for v in tally.views if v.status is FindingStatus.ALLOWED)
     return result(
         gate,
         Outcome.PASS,
-        f"no finding above the threshold ({counted} within it)",
+        f"no finding above the threshold ({tally.allowed} within it)",
         **common,
     )
 
@@ -175,6 +175,7 @@ def _part(
     over_count = part.max_findings is not None and len(kept) > part.max_findings
     # SEVERITY_ORDER starts with "none", so a known severity's index there is rank + 1
     views, above = _views_within(kept, (name, limit, over_count, FindingStatus.ALLOWED))
+    tally.allowed += len(views) - len(above)
     for position in above:
         issue, severity, note = kept[position]
         waiver, problems_ = _waive(issue, severity, waivers, gate, ctx, tally)

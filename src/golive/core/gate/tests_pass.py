@@ -95,9 +95,14 @@ def _judge(
     paths: tuple[str, ...],
 ) -> CheckResult:
     p = gate.params
-    bad = [c for c in cases if c.outcome in (TestOutcome.FAILED, TestOutcome.ERROR)]
-    flaky = [c for c in cases if c.outcome is TestOutcome.FLAKY]
-    skipped = [c for c in cases if c.outcome is TestOutcome.SKIPPED]
+    bad: list[TestCase] = []
+    flaky: list[TestCase] = []
+    skipped: list[TestCase] = []
+    lists = {TestOutcome.FAILED: bad, TestOutcome.ERROR: bad, TestOutcome.FLAKY: flaky,
+             TestOutcome.SKIPPED: skipped}  # fmt: skip
+    for c in cases:  # one pass: a report may hold 100,000 cases, nearly all passed
+        if c.outcome is not TestOutcome.PASSED:
+            lists[c.outcome].append(c)
     counted_bad = bad + (flaky if p.flaky == "fail" else [])
     executed = counts["total"] - counts["skipped"]
     good = executed - len(counted_bad)
@@ -170,7 +175,7 @@ def _rule(gate: TestsPassGate) -> str:
 def _count(cases: list[TestCase]) -> dict[str, int]:
     out = {"total": len(cases), "passed": 0, "failed": 0, "error": 0, "skipped": 0, "flaky": 0}
     for c in cases:
-        out[c.outcome.value] += 1
+        out[c.outcome._value_] += 1  # _value_: .value is a descriptor call
     return out
 
 
