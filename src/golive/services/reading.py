@@ -2,7 +2,7 @@
 
 A directory of large reports is read by this process and one forked worker per further
 core: each takes the next unread file (largest first) until none is left, and the workers
-send their facts back when done, packed in C (:func:`golive.native.pack`) where
+send each file's facts back as soon as it is read, packed in C (:func:`golive.native.pack`) where
 ``golive._native`` is built, else pickled. Facts are the same either way (tests compare
 them).
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import queue
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -148,10 +149,13 @@ def read_files(files: list[tuple[Path, str]], max_bytes: int) -> list[Outcome]:
         return [read_one(p, shown, max_bytes) for p, shown in files]
     outcomes: dict[int, Outcome] = dict(_take_and_read(started.shared))
     for process, receive in started.workers:
-        # a worker that died sends nothing (or what cannot be unpacked): what it took is
-        # read again below
+        # each file comes as soon as the worker has read it (so that this process unpacks the
+        # first while the worker reads the last), then None; a worker that died sends no more
+        # (or what cannot be unpacked): what it took and did not send is read again below
         with contextlib.suppress(EOFError, OSError, ValueError):
-            outcomes.update((i, _received(sent)) for i, sent in receive.recv())
+            while (message := receive.recv()) is not None:
+                i, sent = message
+                outcomes[i] = _received(sent)
         receive.close()
         process.join()
     return [
@@ -204,8 +208,23 @@ def _take_and_read(shared: _Shared) -> Iterator[tuple[int, Outcome]]:
 
 def _work(shared: _Shared, send: Any) -> None:  # pragma: no cover - runs in the worker
     gc.disable()  # a short-lived process of acyclic facts, as in the gate's evaluate()
-    with contextlib.suppress(Exception):  # nothing is sent: the parent reads these itself
-        send.send([(i, _sent(outcome)) for i, outcome in _take_and_read(shared)])
+    # A thread sends: the parent takes what is sent only once its own reading is done, and the
+    # next file is read meanwhile. What is not sent, the parent reads itself.
+    outbox: queue.SimpleQueue[tuple[int, Outcome | Packed] | None] = queue.SimpleQueue()
+
+    def sender() -> None:
+        with contextlib.suppress(Exception):
+            while (message := outbox.get()) is not None:
+                send.send(message)
+            send.send(None)
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    with contextlib.suppress(Exception):
+        for i, outcome in _take_and_read(shared):
+            outbox.put((i, _sent(outcome)))
+    outbox.put(None)
+    thread.join()
     send.close()
 
 
