@@ -303,18 +303,376 @@ done:
     return rc;
 }
 
+/* ---- rows written by several threads, without the GIL ---------------------------------
+ *
+ * A view of the common shape (put_row's simple case: one finding, no fix versions,
+ * suppressions or package, ASCII strings, a line that fits in 30 bits) is written from the
+ * objects' slots directly: the objects are frozen dataclasses, str, tuples and enum members,
+ * read without touching a reference count or calling into Python, so several threads write
+ * rows at once with the GIL released. Any other view is left to put_row, with the GIL, and
+ * its text put in its place. The text is put_row's exactly (the tests compare them). */
+
+#include <pthread.h>
+#include <unistd.h>
+
+#define ENUM_PAIRS 48
+
+typedef struct {
+    PyTypeObject *view_t, *issue_t, *finding_t, *severity_t, *location_t;
+    Py_ssize_t v_part, v_issue, v_severity, v_status, v_waiver, v_note;
+    Py_ssize_t i_key, i_kind, i_ids, i_severity, i_findings;
+    Py_ssize_t f_rule_id, f_title, f_location, f_package, f_fix_versions, f_fingerprint,
+        f_suppressions, f_tool, f_source;
+    Py_ssize_t s_level_at, s_provenance_at;
+    Py_ssize_t l_path, l_line;
+    int members;
+    PyObject *member[ENUM_PAIRS]; /* enum members (borrowed: the layout tuple holds them) */
+    PyObject *value[ENUM_PAIRS];  /* their _value_ */
+} row_layout;
+
+static int slot_offset(PyTypeObject *type, const char *name, Py_ssize_t *offset) {
+    PyObject *descr = PyDict_GetItemString(type->tp_dict, name);
+    if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type) ||
+        ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
+        PyErr_Format(PyExc_TypeError, "%s is not a slot of %s", name, type->tp_name);
+        return -1;
+    }
+    *offset = ((PyMemberDescrObject *)descr)->d_member->offset;
+    return 0;
+}
+
+/* layout: (FindingView, Issue, Finding, ResolvedSeverity, Location, ((member, value), ...)) */
+static int layout_init(row_layout *L, PyObject *layout) {
+    PyObject *pairs;
+    if (!PyArg_ParseTuple(layout, "O!O!O!O!O!O!:finding_rows layout", &PyType_Type, &L->view_t,
+                          &PyType_Type, &L->issue_t, &PyType_Type, &L->finding_t, &PyType_Type,
+                          &L->severity_t, &PyType_Type, &L->location_t, &PyTuple_Type, &pairs))
+        return -1;
+    if (slot_offset(L->view_t, "part", &L->v_part) < 0 ||
+        slot_offset(L->view_t, "issue", &L->v_issue) < 0 ||
+        slot_offset(L->view_t, "severity", &L->v_severity) < 0 ||
+        slot_offset(L->view_t, "status", &L->v_status) < 0 ||
+        slot_offset(L->view_t, "waiver", &L->v_waiver) < 0 ||
+        slot_offset(L->view_t, "note", &L->v_note) < 0 ||
+        slot_offset(L->issue_t, "key", &L->i_key) < 0 ||
+        slot_offset(L->issue_t, "kind", &L->i_kind) < 0 ||
+        slot_offset(L->issue_t, "ids", &L->i_ids) < 0 ||
+        slot_offset(L->issue_t, "severity", &L->i_severity) < 0 ||
+        slot_offset(L->issue_t, "findings", &L->i_findings) < 0 ||
+        slot_offset(L->finding_t, "rule_id", &L->f_rule_id) < 0 ||
+        slot_offset(L->finding_t, "title", &L->f_title) < 0 ||
+        slot_offset(L->finding_t, "location", &L->f_location) < 0 ||
+        slot_offset(L->finding_t, "package", &L->f_package) < 0 ||
+        slot_offset(L->finding_t, "fix_versions", &L->f_fix_versions) < 0 ||
+        slot_offset(L->finding_t, "fingerprint", &L->f_fingerprint) < 0 ||
+        slot_offset(L->finding_t, "suppressions", &L->f_suppressions) < 0 ||
+        slot_offset(L->finding_t, "tool", &L->f_tool) < 0 ||
+        slot_offset(L->finding_t, "source", &L->f_source) < 0 ||
+        slot_offset(L->severity_t, "level", &L->s_level_at) < 0 ||
+        slot_offset(L->severity_t, "provenance", &L->s_provenance_at) < 0 ||
+        slot_offset(L->location_t, "path", &L->l_path) < 0 ||
+        slot_offset(L->location_t, "line", &L->l_line) < 0)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(pairs);
+    if (n > ENUM_PAIRS) {
+        PyErr_SetString(PyExc_ValueError, "finding_rows layout: too many enum members");
+        return -1;
+    }
+    L->members = (int)n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *pair = PyTuple_GET_ITEM(pairs, i);
+        if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "finding_rows layout: (member, value) pairs");
+            return -1;
+        }
+        L->member[i] = PyTuple_GET_ITEM(pair, 0);
+        L->value[i] = PyTuple_GET_ITEM(pair, 1);
+    }
+    return 0;
+}
+
+#define SLOT(obj, at) (*(PyObject **)((char *)(obj) + (at)))
+
+/* an object's slot when obj is exactly of type t and the slot is set, else NULL */
+static inline PyObject *slot_of(PyObject *obj, PyTypeObject *t, Py_ssize_t at) {
+    return Py_IS_TYPE(obj, t) ? SLOT(obj, at) : NULL;
+}
+
+static inline PyObject *enum_of(const row_layout *L, PyObject *member) {
+    for (int i = 0; i < L->members; i++)
+        if (L->member[i] == member) return L->value[i];
+    return NULL;
+}
+
+/* a compact ASCII str: its bytes */
+static inline int ascii_of(PyObject *s, const unsigned char **data, size_t *n) {
+    if (s == NULL || !PyUnicode_CheckExact(s) || !PyUnicode_IS_COMPACT_ASCII(s)) return 0;
+    *data = (const unsigned char *)PyUnicode_DATA(s);
+    *n = (size_t)PyUnicode_GET_LENGTH(s);
+    return 1;
+}
+
+/* status of writing without the GIL: 1 written, 0 left for put_row, -1 out of memory */
+#define PUT(expr) \
+    if ((expr) < 0) return -1
+#define NEED(cond) \
+    if (!(cond)) return 0
+
+static int nogil_string(buffer *b, PyObject *s) {
+    const unsigned char *d;
+    size_t n;
+    NEED(ascii_of(s, &d, &n));
+    PUT(buf_json_string(b, d, n));
+    return 1;
+}
+
+/* a str, or null for None (or for "" when empty_is_null) */
+static int nogil_text_or_null(buffer *b, PyObject *s, int empty_is_null) {
+    NEED(s != NULL);
+    if (s == Py_None) {
+        PUT(BUF_LIT(b, "null"));
+        return 1;
+    }
+    if (empty_is_null && PyUnicode_CheckExact(s) && PyUnicode_GET_LENGTH(s) == 0) {
+        PUT(BUF_LIT(b, "null"));
+        return 1;
+    }
+    return nogil_string(b, s);
+}
+
+static int nogil_strings(buffer *b, PyObject *t) {
+    NEED(t != NULL && PyTuple_CheckExact(t));
+    PUT(BUF_LIT(b, "["));
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(t); i++) {
+        if (i > 0) PUT(BUF_LIT(b, ", "));
+        int done = nogil_string(b, PyTuple_GET_ITEM(t, i));
+        if (done <= 0) return done;
+    }
+    PUT(BUF_LIT(b, "]"));
+    return 1;
+}
+
+static int nogil_enum(buffer *b, const row_layout *L, PyObject *member) {
+    NEED(member != NULL);
+    PyObject *value = enum_of(L, member);
+    NEED(value != NULL);
+    return nogil_text_or_null(b, value, 0);
+}
+
+static int nogil_location(buffer *b, const row_layout *L, PyObject *loc) {
+    NEED(loc != NULL);
+    if (loc == Py_None) {
+        PUT(BUF_LIT(b, "null"));
+        return 1;
+    }
+    PyObject *path = slot_of(loc, L->location_t, L->l_path);
+    const unsigned char *d;
+    size_t n;
+    NEED(ascii_of(path, &d, &n));
+    if (n == 0) { /* no path: None */
+        PUT(BUF_LIT(b, "null"));
+        return 1;
+    }
+    PyObject *line = slot_of(loc, L->location_t, L->l_line);
+    NEED(line != NULL && PyLong_CheckExact(line));
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+    Py_ssize_t size = Py_SIZE(line);
+    NEED(size >= -1 && size <= 1);
+    long value = size == 0 ? 0 : (long)((PyLongObject *)line)->ob_digit[0];
+    if (size < 0) value = -value;
+#else
+    return 0; /* another int layout: put_row writes it */
+#endif
+    char digits[24];
+    int k = snprintf(digits, sizeof digits, "%ld", value);
+    PUT(buf_put(b, "\"", 1));
+    PUT(buf_json_chars(b, d, n));
+    PUT(buf_put(b, ":", 1));
+    PUT(buf_put(b, digits, (size_t)k));
+    PUT(buf_put(b, "\"", 1));
+    return 1;
+}
+
+typedef struct {
+    const row_layout *L;
+    const char *indent;
+    size_t indent_len;
+    const char *const *parts;
+    const Py_ssize_t *part_len;
+} row_text;
+
+static int nogil_row(buffer *b, const row_text *t, PyObject *view, int final) {
+    const row_layout *L = t->L;
+    PyObject *issue = slot_of(view, L->view_t, L->v_issue);
+    NEED(issue != NULL);
+    PyObject *members = slot_of(issue, L->issue_t, L->i_findings);
+    NEED(members != NULL && PyTuple_CheckExact(members) && PyTuple_GET_SIZE(members) == 1);
+    PyObject *first = PyTuple_GET_ITEM(members, 0);
+    NEED(Py_IS_TYPE(first, L->finding_t));
+    PyObject *fixes = SLOT(first, L->f_fix_versions), *sup = SLOT(first, L->f_suppressions);
+    NEED(fixes != NULL && PyTuple_CheckExact(fixes) && PyTuple_GET_SIZE(fixes) == 0);
+    NEED(sup != NULL && PyTuple_CheckExact(sup) && PyTuple_GET_SIZE(sup) == 0);
+    NEED(SLOT(first, L->f_package) == Py_None);
+    PyObject *severity = slot_of(issue, L->issue_t, L->i_severity);
+    NEED(severity != NULL && Py_IS_TYPE(severity, L->severity_t));
+    PyObject *tool = SLOT(first, L->f_tool), *source = SLOT(first, L->f_source);
+    const unsigned char *td, *sd;
+    size_t tn, sn;
+    NEED(ascii_of(tool, &td, &tn) && ascii_of(source, &sd, &sn));
+    PyObject *fingerprint = SLOT(first, L->f_fingerprint);
+    NEED(fingerprint != NULL && PyUnicode_CheckExact(fingerprint));
+    PyObject *note = SLOT(view, L->v_note);
+    NEED(note != NULL && (note == Py_None || PyUnicode_CheckExact(note)));
+
+    int done;
+    PUT(buf_put(b, t->indent, t->indent_len));
+#define PART(i) PUT(buf_put(b, t->parts[i], (size_t)t->part_len[i]))
+#define VALUE(expr)               \
+    if ((done = (expr)) <= 0) return done
+    PART(0); VALUE(nogil_text_or_null(b, SLOT(view, L->v_part), 0));
+    PART(1); VALUE(nogil_text_or_null(b, SLOT(issue, L->i_key), 0));
+    PART(2); VALUE(nogil_enum(b, L, SLOT(view, L->v_status)));
+    PART(3); VALUE(nogil_enum(b, L, SLOT(view, L->v_severity)));
+    PART(4); VALUE(nogil_enum(b, L, SLOT(severity, L->s_level_at)));
+    PART(5); VALUE(nogil_text_or_null(b, SLOT(severity, L->s_provenance_at), 0));
+    PART(6); VALUE(nogil_enum(b, L, SLOT(issue, L->i_kind)));
+    PART(7); VALUE(nogil_text_or_null(b, SLOT(first, L->f_rule_id), 0));
+    PART(8); VALUE(nogil_text_or_null(b, SLOT(first, L->f_title), 0));
+    PART(9); VALUE(nogil_strings(b, SLOT(issue, L->i_ids)));
+    PART(10); VALUE(nogil_location(b, L, SLOT(first, L->f_location)));
+    PART(11); PUT(BUF_LIT(b, "[]"));
+    PART(12); PUT(BUF_LIT(b, "[]"));
+    PART(13); VALUE(nogil_text_or_null(b, fingerprint, 1));
+    PART(14);
+    PUT(BUF_LIT(b, "[\""));
+    PUT(buf_json_chars(b, td, tn));
+    PUT(BUF_LIT(b, " ("));
+    PUT(buf_json_chars(b, sd, sn));
+    PUT(BUF_LIT(b, ")\"]"));
+    PART(15); PUT(BUF_LIT(b, "[]"));
+    PART(16); VALUE(nogil_text_or_null(b, SLOT(view, L->v_waiver), 0));
+    PART(17); VALUE(nogil_text_or_null(b, note, 1));
+    PART(ROW_VALUES);
+#undef PART
+#undef VALUE
+    PUT(final ? BUF_LIT(b, "\n") : BUF_LIT(b, ",\n"));
+    return 1;
+}
+#undef PUT
+#undef NEED
+
+typedef struct {
+    const row_text *text;
+    PyObject *const *views;
+    Py_ssize_t start, stop, total;
+    int last;
+    buffer out;
+    size_t *spans; /* per view of the range: start and length in out; length SIZE_MAX: left */
+    int failed;    /* out of memory */
+} row_job;
+
+static void *run_row_job(void *arg) {
+    row_job *job = arg;
+    for (Py_ssize_t i = job->start; i < job->stop; i++) {
+        size_t at = job->out.len;
+        size_t *span = job->spans + 2 * (i - job->start);
+        int done = nogil_row(&job->out, job->text, job->views[i], job->last && i == job->total - 1);
+        if (done < 0) {
+            job->failed = 1;
+            return NULL;
+        }
+        if (done == 0) job->out.len = at; /* what was written of it is dropped */
+        span[0] = at;
+        span[1] = done ? job->out.len - at : SIZE_MAX;
+    }
+    return NULL;
+}
+
+/* the rows of views[0..n) written by `threads` threads (this one among them), the views they
+ * leave written by put_row; NULL with an exception on an error */
+static PyObject *rows_in_threads(PyObject *const *views, Py_ssize_t n, const row_text *text,
+                                 int last, int threads) {
+    row_job jobs[8];
+    pthread_t ids[8];
+    int started[8] = {0};
+    if (threads > 8) threads = 8;
+    if (threads > n) threads = (int)(n ? n : 1);
+    PyObject *result = NULL;
+    buffer joined_rows = {NULL, 0, 0}, left = {NULL, 0, 0};
+    for (int k = 0; k < threads; k++) {
+        jobs[k] = (row_job){text, views, n * k / threads, n * (k + 1) / threads, n, last,
+                            {NULL, 0, 0}, NULL, 0};
+        Py_ssize_t count = jobs[k].stop - jobs[k].start;
+        jobs[k].spans = malloc(sizeof(size_t) * 2 * (size_t)(count ? count : 1));
+        if (jobs[k].spans == NULL) {
+            for (int j = 0; j <= k; j++) free(jobs[j].spans);
+            return PyErr_NoMemory();
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (int k = 1; k < threads; k++)
+        started[k] = pthread_create(&ids[k], NULL, run_row_job, &jobs[k]) == 0;
+    run_row_job(&jobs[0]);
+    for (int k = 1; k < threads; k++) {
+        if (started[k])
+            pthread_join(ids[k], NULL);
+        else
+            run_row_job(&jobs[k]); /* no thread to be had: written here */
+    }
+    Py_END_ALLOW_THREADS
+    int failed = 0;
+    for (int k = 0; k < threads; k++) failed |= jobs[k].failed;
+    if (failed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int k = 0; k < threads; k++) {
+        row_job *job = &jobs[k];
+        for (Py_ssize_t i = job->start; i < job->stop; i++) {
+            size_t *span = job->spans + 2 * (i - job->start);
+            if (span[1] != SIZE_MAX) {
+                if (buf_put(&joined_rows, job->out.data + span[0], span[1]) < 0) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                continue;
+            }
+            left.len = 0;
+            if (put_row(&left, views[i], text->indent, (Py_ssize_t)text->indent_len,
+                        text->parts, text->part_len, last && i == n - 1) < 0)
+                goto done;
+            if (buf_put(&joined_rows, left.data, left.len) < 0) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+    }
+    result = PyUnicode_DecodeUTF8(joined_rows.data ? (const char *)joined_rows.data : "",
+                                  (Py_ssize_t)joined_rows.len, "surrogatepass");
+done:
+    for (int k = 0; k < threads; k++) {
+        free(jobs[k].out.data);
+        free(jobs[k].spans);
+    }
+    free(joined_rows.data);
+    free(left.data);
+    return result;
+}
+
 const char golive_finding_rows_doc[] =
-    "finding_rows(views, indent, last, parts) -> str\n\n"
+    "finding_rows(views, indent, last, parts, layout=None, threads=1) -> str\n\n"
     "The rows of write_rows(views, indent, last): each view's row() after indent, then ',\\n'\n"
     "(or '\\n' after the last view when last is true). parts are the 19 pieces of the row\n"
-    "around its 18 values (_ROW_TEXT split at each %s).";
+    "around its 18 values (_ROW_TEXT split at each %s). With layout, (FindingView, Issue,\n"
+    "Finding, ResolvedSeverity, Location, ((enum member, its value), ...)), and threads > 1,\n"
+    "rows of the common shape are written by that many threads without the GIL.";
 
 PyObject *golive_finding_rows(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *views, *indent_obj, *parts_obj;
-    int last;
-    if (!PyArg_ParseTuple(args, "OUpO!:finding_rows", &views, &indent_obj, &last, &PyTuple_Type,
-                          &parts_obj))
+    PyObject *views, *indent_obj, *parts_obj, *layout = Py_None;
+    int last, threads = 1;
+    if (!PyArg_ParseTuple(args, "OUpO!|Oi:finding_rows", &views, &indent_obj, &last,
+                          &PyTuple_Type, &parts_obj, &layout, &threads))
         return NULL;
     if (PyTuple_GET_SIZE(parts_obj) != ROW_VALUES + 1) {
         PyErr_SetString(PyExc_ValueError, "finding_rows needs the 19 pieces of a row");
@@ -343,6 +701,13 @@ PyObject *golive_finding_rows(PyObject *self, PyObject *args) {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     buffer b = {NULL, 0, 0};
     PyObject *text = NULL;
+    if (layout != Py_None && threads > 1) {
+        row_layout L;
+        if (layout_init(&L, layout) < 0) goto done;
+        row_text rt = {&L, indent, (size_t)indent_len, parts, part_len};
+        text = rows_in_threads(PySequence_Fast_ITEMS(seq), n, &rt, last, threads);
+        goto done;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *view = PySequence_Fast_GET_ITEM(seq, i);
         if (put_row(&b, view, indent, indent_len, parts, part_len, last && i == n - 1) < 0)

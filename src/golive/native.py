@@ -169,13 +169,28 @@ def bundle_entries(
     return found
 
 
-def finding_rows(views: Sequence[object], indent: str, last: bool, parts: tuple[str, ...]) -> str:
+def finding_rows(
+    views: Sequence[object],
+    indent: str,
+    last: bool,
+    parts: tuple[str, ...],
+    layout: tuple[object, ...] | None = None,
+    threads: int = 1,
+) -> str:
     """The text of :func:`golive.core.gate.model.python_rows` over ``views`` (``FindingView``
     values): each row after ``indent``, followed by ``,\\n``, or ``\\n`` after the last view
     when ``last``. ``parts`` are the 19 pieces of a row around its 18 values. TypeError for a
-    value that is not a string, a list of strings or None."""
-    text: str = _module().finding_rows(views, indent, last, parts)
+    value that is not a string, a list of strings or None. With ``layout`` (see
+    ``model._row_layout``) and ``threads`` > 1, rows of the common shape are written by that
+    many threads at once, without the GIL."""
+    text: str = _module().finding_rows(views, indent, last, parts, layout, threads)
     return text
+
+
+def row_threads() -> int:
+    """How many threads :func:`finding_rows` writes a long list of rows with: one per core,
+    at most four."""
+    return min(os.cpu_count() or 1, 4)
 
 
 def sarif_results(results: list[object], context: tuple[object, ...]) -> list[Any]:

@@ -126,3 +126,75 @@ def test_a_value_of_another_type_is_a_type_error_not_a_row() -> None:
     bad = FindingView("sast", _view("x").issue, Severity.HIGH, FindingStatus.ALLOWED, waiver=3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="int"):
         native.finding_rows([bad], "", True, model._ROW_PARTS)
+
+
+# ---- rows written by several threads without the GIL -------------------------------------
+
+_ASCII = st.text(alphabet=st.sampled_from('ab1 "\\/\t\x01\x7f:.-_'), max_size=8)
+_PLAIN_FINDINGS = st.builds(
+    Finding,
+    kind=st.sampled_from(list(FindingKind)),
+    tool=_ASCII,
+    source=_ASCII,
+    rule_id=_ASCII,
+    title=st.one_of(_ASCII, _TEXT),  # now and then a row the GIL-free writer leaves
+    severity=st.builds(ResolvedSeverity, level=st.sampled_from(list(Severity)), provenance=_ASCII),
+    location=st.none()
+    | st.builds(
+        Location,
+        path=_ASCII,
+        # the writer reads lines below 2**30 itself, and leaves the rest
+        line=st.one_of(st.integers(0, 3), st.integers(-(2**31), 2**64), st.just(2**30 - 1)),
+        column=st.integers(0, 5),
+    ),
+    package=st.one_of(st.none(), st.none(), _PACKAGES),
+    ids=st.lists(_ASCII, max_size=3).map(tuple),
+    fix_versions=st.one_of(st.just(()), st.lists(_ASCII, max_size=1).map(tuple)),
+    fingerprint=_ASCII,
+)
+
+
+@st.composite
+def _plain_views(draw: st.DrawFn) -> FindingView:
+    issue = merge([draw(_PLAIN_FINDINGS)])[0]
+    return FindingView(
+        part=draw(st.sampled_from(["sast", "sca", "secrets"])),
+        issue=issue,
+        severity=draw(st.sampled_from(list(Severity))),
+        status=draw(st.sampled_from(list(FindingStatus))),
+        waiver=draw(st.none() | _ASCII),
+        note=draw(_ASCII),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    views=st.lists(st.one_of(_plain_views(), _plain_views(), _views()), max_size=12),
+    indent=st.sampled_from(["", "    "]),
+    threads=st.integers(2, 5),
+)
+def test_rows_written_by_threads_equal_python_rows(
+    views: list[FindingView], indent: str, threads: int
+) -> None:
+    for last in (True, False):
+        expected = "".join(model.python_rows(views, indent, last))
+        found = native.finding_rows(
+            views, indent, last, model._ROW_PARTS, model._row_layout(), threads
+        )
+        assert found == expected
+
+
+def test_long_lists_are_written_by_threads_in_pieces(monkeypatch) -> None:
+    monkeypatch.setattr(model, "ROWS_PER_PIECE", 700)
+    monkeypatch.setattr(native, "row_threads", lambda: 3)
+    views = [_view(f"eval {i}", fixes=("1.0",) if i % 97 == 0 else ()) for i in range(2500)]
+    text = "".join(model.write_rows(views, "  ", True))
+    assert text == "".join(model.python_rows(views, "  ", True))
+
+
+def test_a_bad_layout_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        native.finding_rows([], "", True, model._ROW_PARTS, (Finding,), 2)
+    layout = (Finding, *model._row_layout()[1:])  # Finding has no slot "part"
+    with pytest.raises(TypeError, match="part"):
+        native.finding_rows([], "", True, model._ROW_PARTS, layout, 2)

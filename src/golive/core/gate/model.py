@@ -19,6 +19,10 @@ from golive.core.dedupe import Issue
 from golive.core.findings import (
     CommandReport,
     Evidence,
+    Finding,
+    FindingKind,
+    Location,
+    ResolvedSeverity,
     ScanReport,
     Severity,
     TestReport,
@@ -453,13 +457,33 @@ def write_rows(views: Sequence[FindingView], indent: str, last: bool) -> Iterato
         yield from python_rows(views, indent, last)
         return
     total = len(views)
+    threads = native.row_threads() if total >= THREADS_FROM else 1
+    layout = _row_layout()
     for start in range(0, total, ROWS_PER_PIECE):
         stop = min(start + ROWS_PER_PIECE, total)
-        yield native.finding_rows(views[start:stop], indent, last and stop == total, _ROW_PARTS)
+        yield native.finding_rows(
+            views[start:stop], indent, last and stop == total, _ROW_PARTS, layout, threads
+        )
 
 
 #: Rows written by one call of the compiled writer: pieces of about 2 MB.
 ROWS_PER_PIECE = 4096
+#: Lists of at least this many views are written by several threads (without the GIL; see
+#: :func:`golive.native.row_threads`).
+THREADS_FROM = 1024
+
+
+def _row_layout() -> tuple[object, ...]:
+    """What the compiled writer reads views with: their classes, and each enum member's
+    value (see ``rows_in_threads`` in ``_gate.c``)."""
+    global _LAYOUT
+    if _LAYOUT is None:
+        pairs = tuple((m, m._value_) for e in (FindingStatus, Severity, FindingKind) for m in e)
+        _LAYOUT = (FindingView, Issue, Finding, ResolvedSeverity, Location, pairs)
+    return _LAYOUT
+
+
+_LAYOUT: tuple[object, ...] | None = None
 
 
 def python_rows(views: Sequence[FindingView], indent: str, last: bool) -> Iterator[str]:
