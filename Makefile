@@ -49,7 +49,8 @@ docs: venv
 NATIVE_TESTS := tests/ledger/test_bundle_scan.py tests/ledger/test_native_verifier.py \
   tests/ledger/test_native_pg.py tests/ledger/test_tiles.py tests/gate/test_rows_native.py \
   tests/gate/test_pack_native.py tests/evidence/test_sarif_fast_path.py \
-  tests/gate/test_gate_parallel_output.py tests/gate/test_gate_engine.py
+  tests/gate/test_gate_parallel_output.py tests/gate/test_gate_engine.py \
+  tests/gate/test_merge_native.py tests/evidence/test_junit_native.py
 native-check: venv
 	@set -e; scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; cp -r src "$$scratch/src"; \
 	suffix=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"); \
