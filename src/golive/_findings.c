@@ -77,39 +77,11 @@ static PyObject *finding_key(PyObject *f, PyObject *rule_id, PyObject *location)
     return key;
 }
 
-/* the group of a finding that is not a vulnerability with ids:
- * (kind._value_, tool, rule_id, (path, line, column) or None, fingerprint) */
-static PyObject *plain_group(PyObject *f, PyObject *kind, PyObject *location) {
-    PyObject *where, *value = NULL, *tool = NULL, *rule_id = NULL, *fingerprint = NULL,
-                     *group = NULL;
-    if (location == Py_None) {
-        where = Py_NewRef(Py_None);
-    } else {
-        PyObject *path = PyObject_GetAttr(location, m_path);
-        PyObject *line = path ? PyObject_GetAttr(location, m_line) : NULL;
-        PyObject *column = line ? PyObject_GetAttr(location, m_column) : NULL;
-        where = column ? PyTuple_Pack(3, path, line, column) : NULL;
-        Py_XDECREF(path);
-        Py_XDECREF(line);
-        Py_XDECREF(column);
-        if (where == NULL) return NULL;
-    }
-    if ((value = PyObject_GetAttr(kind, m_value_)) != NULL &&
-        (tool = PyObject_GetAttr(f, m_tool)) != NULL &&
-        (rule_id = PyObject_GetAttr(f, m_rule_id)) != NULL &&
-        (fingerprint = PyObject_GetAttr(f, m_fingerprint)) != NULL)
-        group = PyTuple_Pack(5, value, tool, rule_id, where, fingerprint);
-    Py_DECREF(where);
-    Py_XDECREF(value);
-    Py_XDECREF(tool);
-    Py_XDECREF(rule_id);
-    Py_XDECREF(fingerprint);
-    return group;
-}
-
 typedef struct {
     long rank;
-    PyObject *key; /* borrowed from the issue */
+    uint64_t prefix; /* a Latin-1 key's first 8 bytes, big-endian, zero-padded */
+    int latin1;
+    PyObject *key;   /* borrowed from the issue */
     Py_ssize_t index;
 } sort_item;
 
@@ -117,8 +89,9 @@ static int by_rank_then_key(const void *a, const void *b) {
     const sort_item *x = a, *y = b;
     if (x->rank != y->rank) return x->rank > y->rank ? -1 : 1;
     int c;
-    if (PyUnicode_KIND(x->key) == PyUnicode_1BYTE_KIND &&
-        PyUnicode_KIND(y->key) == PyUnicode_1BYTE_KIND) {
+    if (x->latin1 && y->latin1) {
+        /* byte order is code point order; padding with zeros keeps it where prefixes differ */
+        if (x->prefix != y->prefix) return x->prefix < y->prefix ? -1 : 1;
         /* Latin-1 text: code point order is byte order */
         Py_ssize_t nx = PyUnicode_GET_LENGTH(x->key), ny = PyUnicode_GET_LENGTH(y->key);
         c = memcmp(PyUnicode_1BYTE_DATA(x->key), PyUnicode_1BYTE_DATA(y->key),
@@ -131,139 +104,304 @@ static int by_rank_then_key(const void *a, const void *b) {
     return x->index < y->index ? -1 : (x->index > y->index);
 }
 
-/* the issues sorted in place by rank (highest first), then key, stable; -1 with TypeError
- * for a key that is not a str or a level without a rank */
-static int sort_issues(PyObject *issues, PyObject *ranks) {
-    Py_ssize_t n = PyList_GET_SIZE(issues);
-    sort_item *items = PyMem_Malloc(sizeof(sort_item) * (size_t)(n ? n : 1));
-    if (items == NULL) {
-        PyErr_NoMemory();
+/* the sort item of an issue with this key and level (borrowed); -1 with TypeError for a key
+ * that is not a str or a level without a rank */
+static int sort_item_of(sort_item *it, Py_ssize_t index, PyObject *key, PyObject *level,
+                        PyObject *ranks) {
+    PyObject *rank = NULL; /* by identity: an enum member's hash is Python code */
+    for (Py_ssize_t r = 0; r < PyTuple_GET_SIZE(ranks); r++) {
+        PyObject *pair = PyTuple_GET_ITEM(ranks, r);
+        if (PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2 &&
+            PyTuple_GET_ITEM(pair, 0) == level)
+            rank = PyTuple_GET_ITEM(pair, 1);
+    }
+    if (rank == NULL || !PyLong_CheckExact(rank) || !PyUnicode_CheckExact(key)) {
+        PyErr_SetString(PyExc_TypeError, "merge_issues: an issue it cannot sort");
         return -1;
     }
-    int status = 0;
-    for (Py_ssize_t i = 0; i < n && status == 0; i++) {
-        PyObject *issue = PyList_GET_ITEM(issues, i);
-        PyObject *key = PyObject_GetAttr(issue, m_key);
-        PyObject *severity = key ? PyObject_GetAttr(issue, m_severity) : NULL;
-        PyObject *level = severity ? PyObject_GetAttr(severity, m_level) : NULL;
-        PyObject *rank = NULL; /* by identity: an enum member's hash is Python code */
-        for (Py_ssize_t r = 0; level != NULL && r < PyTuple_GET_SIZE(ranks); r++) {
-            PyObject *pair = PyTuple_GET_ITEM(ranks, r);
-            if (PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2 &&
-                PyTuple_GET_ITEM(pair, 0) == level)
-                rank = PyTuple_GET_ITEM(pair, 1);
-        }
-        if (rank == NULL || !PyLong_CheckExact(rank) || !PyUnicode_CheckExact(key)) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_TypeError, "merge_issues: an issue it cannot sort");
-            status = -1;
-        } else {
-            items[i].rank = PyLong_AsLong(rank);
-            items[i].key = key; /* the issue holds it */
-            items[i].index = i;
-            if (items[i].rank == -1 && PyErr_Occurred()) status = -1;
-        }
-        Py_XDECREF(key);
-        Py_XDECREF(severity);
-        Py_XDECREF(level);
+    it->rank = PyLong_AsLong(rank);
+    if (it->rank == -1 && PyErr_Occurred()) return -1;
+    it->key = key; /* the issue holds it */
+    it->index = index;
+    it->latin1 = PyUnicode_KIND(key) == PyUnicode_1BYTE_KIND;
+    it->prefix = 0;
+    if (it->latin1) {
+        const unsigned char *d = PyUnicode_1BYTE_DATA(key);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        for (int k = 0; k < 8; k++) it->prefix = (it->prefix << 8) | (k < len ? d[k] : 0);
     }
-    if (status == 0) {
-        qsort(items, (size_t)n, sizeof(sort_item), by_rank_then_key);
-        PyObject **order = PyMem_Malloc(sizeof(PyObject *) * (size_t)(n ? n : 1));
-        if (order == NULL) {
-            PyErr_NoMemory();
-            status = -1;
-        } else {
-            for (Py_ssize_t i = 0; i < n; i++) order[i] = PyList_GET_ITEM(issues, items[i].index);
-            for (Py_ssize_t i = 0; i < n; i++) PyList_SET_ITEM(issues, i, order[i]);
-            PyMem_Free(order);
-        }
-    }
-    PyMem_Free(items);
+    return 0;
+}
+
+/* the sort item of an issue built in Python */
+static int sort_item_of_issue(sort_item *it, Py_ssize_t index, PyObject *issue,
+                              PyObject *ranks) {
+    PyObject *key = PyObject_GetAttr(issue, m_key);
+    PyObject *severity = key ? PyObject_GetAttr(issue, m_severity) : NULL;
+    PyObject *level = severity ? PyObject_GetAttr(severity, m_level) : NULL;
+    int status = level ? sort_item_of(it, index, key, level, ranks) : -1;
+    Py_XDECREF(key);
+    Py_XDECREF(severity);
+    Py_XDECREF(level);
     return status;
 }
 
-/* groups: key -> a finding, or a list of two or more, in first-seen order */
-static PyObject *group_findings(PyObject *items, PyObject *vulnerability, PyObject *vuln_group) {
-    PyObject *groups = PyDict_New();
-    if (groups == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
-        PyObject *f = Py_NewRef(PyList_GET_ITEM(items, i)); /* held while Python code runs */
-        PyObject *group = NULL, *location = NULL;
-        PyObject *kind = PyObject_GetAttr(f, m_kind);
-        PyObject *ids = kind ? PyObject_GetAttr(f, m_ids) : NULL;
-        int has_ids = ids ? PyObject_IsTrue(ids) : -1;
-        if (has_ids >= 0) {
-            if (kind == vulnerability && has_ids)
-                group = PyObject_CallOneArg(vuln_group, f);
-            else if ((location = PyObject_GetAttr(f, m_location)) != NULL)
-                group = plain_group(f, kind, location);
-        }
-        Py_XDECREF(kind);
-        Py_XDECREF(ids);
-        Py_XDECREF(location);
-        if (group == NULL) {
-            Py_DECREF(f);
-            goto fail;
-        }
-        /* a group's value is its one finding, or the list of its findings */
-        PyObject *members = PyDict_GetItemWithError(groups, group);
-        int status;
-        if (members == NULL) {
-            status = PyErr_Occurred() ? -1 : PyDict_SetItem(groups, group, f);
-        } else if (PyList_CheckExact(members)) {
-            status = PyList_Append(members, f);
-        } else if ((members = PyList_New(2)) == NULL) {
-            status = -1;
-        } else {
-            PyList_SET_ITEM(members, 0, Py_NewRef(PyDict_GetItem(groups, group)));
-            PyList_SET_ITEM(members, 1, Py_NewRef(f));
-            status = PyDict_SetItem(groups, group, members);
-            Py_DECREF(members);
-        }
-        Py_DECREF(group);
-        Py_DECREF(f);
-        if (status < 0) goto fail;
+/* issues put in the order of items, sorted by rank (highest first), then key, stably */
+static int sort_in_place(PyObject *issues, sort_item *items) {
+    Py_ssize_t n = PyList_GET_SIZE(issues);
+    qsort(items, (size_t)n, sizeof(sort_item), by_rank_then_key);
+    PyObject **order = PyMem_Malloc(sizeof(PyObject *) * (size_t)(n ? n : 1));
+    if (order == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
-    return groups;
-fail:
-    Py_DECREF(groups);
-    return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) order[i] = PyList_GET_ITEM(issues, items[i].index);
+    for (Py_ssize_t i = 0; i < n; i++) PyList_SET_ITEM(issues, i, order[i]);
+    PyMem_Free(order);
+    return 0;
 }
 
-/* the issue of a group: built here for one finding without ids, else by make_issue */
-static PyObject *issue_of(PyObject *members, const slotted *issue, PyObject *make_issue) {
-    if (PyList_CheckExact(members)) return PyObject_CallOneArg(make_issue, members);
-    PyObject *only = members;
-    PyObject *ids = PyObject_GetAttr(only, m_ids);
-    if (ids == NULL) return NULL;
-    int has_ids = PyObject_IsTrue(ids);
-    Py_DECREF(ids);
-    if (has_ids < 0) return NULL;
-    if (has_ids) {
-        PyObject *list = PyList_New(1);
-        if (list == NULL) return NULL;
-        PyList_SET_ITEM(list, 0, Py_NewRef(only));
-        PyObject *built = PyObject_CallOneArg(make_issue, list);
-        Py_DECREF(list);
+/* Findings grouped in first-seen order, without building a key per finding: a group is
+ * either a vulnerability's (its key, the object vulnerability_group gave) or a plain one,
+ * whose key is the tuple (kind._value_, tool, rule_id, (path, line, column) or None,
+ * fingerprint) that the Python merge builds; its parts are kept and compared part by part
+ * with ==, as tuples compare, under a hash combined from theirs. */
+#define PARTS 7
+
+typedef struct {
+    PyObject *key;          /* a vulnerability's group, or NULL */
+    PyObject *part[PARTS];  /* kind value, tool, rule_id, path, line, column, fingerprint */
+    int located;            /* path, line and column are set */
+    PyObject *kind, *severity, *ikey; /* of a plain group's first finding; ikey: its key when
+                                         made here, else NULL */
+    Py_hash_t hash;
+    Py_ssize_t first, last, count; /* its findings: first, then next[] */
+} group_t;
+
+typedef struct {
+    group_t *groups;
+    Py_ssize_t count;
+    Py_ssize_t *next;  /* per finding: the next one of its group, or -1 */
+    Py_ssize_t *slots; /* hash table: group index + 1, 0 for none */
+    size_t mask;
+} grouping;
+
+static void group_clear(group_t *g) {
+    Py_CLEAR(g->key);
+    Py_CLEAR(g->kind);
+    Py_CLEAR(g->severity);
+    Py_CLEAR(g->ikey);
+    for (int k = 0; k < PARTS; k++) Py_CLEAR(g->part[k]);
+}
+
+static void grouping_free(grouping *g) {
+    for (Py_ssize_t i = 0; g->groups != NULL && i < g->count; i++) group_clear(&g->groups[i]);
+    PyMem_Free(g->groups);
+    PyMem_Free(g->next);
+    PyMem_Free(g->slots);
+}
+
+static Py_hash_t mix(Py_hash_t h, Py_hash_t part) {
+    Py_uhash_t x = (Py_uhash_t)h ^ ((Py_uhash_t)part + 0x9e3779b97f4a7c15ULL + ((Py_uhash_t)h << 6) +
+                                  ((Py_uhash_t)h >> 2));
+    return (Py_hash_t)x;
+}
+
+/* 1 equal, 0 not, -1 error */
+static int same_group(const group_t *a, const group_t *b) {
+    if (a->hash != b->hash || (a->key == NULL) != (b->key == NULL)) return 0;
+    if (a->key != NULL) return PyObject_RichCompareBool(a->key, b->key, Py_EQ);
+    if (a->located != b->located) return 0;
+    for (int k = 0; k < PARTS; k++) {
+        if (!a->located && k >= 3 && k <= 5) continue;
+        int eq = PyObject_RichCompareBool(a->part[k], b->part[k], Py_EQ);
+        if (eq <= 0) return eq;
+    }
+    return 1;
+}
+
+/* Finding.key of a plain group's finding without ids, "rule_id" or "rule_id@path:line",
+ * from its parts when they are a str rule_id and path and an int (or None) line; else NULL
+ * with no exception (the property makes it) */
+static PyObject *plain_key(const group_t *g) {
+    PyObject *rule_id = g->part[2], *path = g->part[3], *line = g->part[4];
+    if (!PyUnicode_CheckExact(rule_id)) return NULL;
+    if (!g->located) return Py_NewRef(rule_id);
+    if (!PyUnicode_CheckExact(path)) return NULL;
+    char digits[32];
+    int nd;
+    if (line == Py_None) {
+        nd = snprintf(digits, sizeof digits, "None");
+    } else if (PyLong_CheckExact(line)) {
+        int overflow;
+        long long value = PyLong_AsLongLongAndOverflow(line, &overflow);
+        if (overflow || (value == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return NULL;
+        }
+        nd = snprintf(digits, sizeof digits, "%lld", value);
+    } else {
+        return NULL;
+    }
+    Py_ssize_t nr = PyUnicode_GET_LENGTH(rule_id), np = PyUnicode_GET_LENGTH(path);
+    Py_UCS4 widest = PyUnicode_MAX_CHAR_VALUE(rule_id);
+    if (PyUnicode_MAX_CHAR_VALUE(path) > widest) widest = PyUnicode_MAX_CHAR_VALUE(path);
+    PyObject *key = PyUnicode_New(nr + 1 + np + 1 + nd, widest < 127 ? 127 : widest);
+    if (key == NULL) return NULL;
+    int kind = PyUnicode_KIND(key);
+    void *data = PyUnicode_DATA(key);
+    if (PyUnicode_CopyCharacters(key, 0, rule_id, 0, nr) < 0 ||
+        PyUnicode_CopyCharacters(key, nr + 1, path, 0, np) < 0) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    PyUnicode_WRITE(kind, data, nr, '@');
+    PyUnicode_WRITE(kind, data, nr + 1 + np, ':');
+    for (int k = 0; k < nd; k++) PyUnicode_WRITE(kind, data, nr + 2 + np + k, digits[k]);
+    return key;
+}
+
+/* the parts and hash of finding f's group, into *g */
+static int group_of(PyObject *f, PyObject *vulnerability, PyObject *vuln_group, group_t *g) {
+    memset(g, 0, sizeof *g);
+    PyObject *kind = PyObject_GetAttr(f, m_kind);
+    if (kind == NULL) return -1;
+    PyObject *ids = PyObject_GetAttr(f, m_ids);
+    int has_ids = ids ? PyObject_IsTrue(ids) : -1;
+    Py_XDECREF(ids);
+    if (has_ids < 0) {
+        Py_DECREF(kind);
+        return -1;
+    }
+    if (kind == vulnerability && has_ids) {
+        Py_DECREF(kind);
+        if ((g->key = PyObject_CallOneArg(vuln_group, f)) == NULL) return -1;
+        return (g->hash = PyObject_Hash(g->key)) == -1 ? -1 : 0;
+    }
+    g->kind = kind;
+    g->part[0] = PyObject_GetAttr(kind, m_value_);
+    PyObject *location = NULL;
+    int status = -1;
+    if (g->part[0] != NULL && (g->part[1] = PyObject_GetAttr(f, m_tool)) != NULL &&
+        (g->part[2] = PyObject_GetAttr(f, m_rule_id)) != NULL &&
+        (g->part[6] = PyObject_GetAttr(f, m_fingerprint)) != NULL &&
+        (location = PyObject_GetAttr(f, m_location)) != NULL) {
+        g->located = location != Py_None;
+        if (!g->located ||
+            ((g->part[3] = PyObject_GetAttr(location, m_path)) != NULL &&
+             (g->part[4] = PyObject_GetAttr(location, m_line)) != NULL &&
+             (g->part[5] = PyObject_GetAttr(location, m_column)) != NULL))
+            status = 0;
+    }
+    Py_XDECREF(location);
+    if (status == 0 && (g->severity = PyObject_GetAttr(f, m_severity)) == NULL) status = -1;
+    if (status == 0 && (g->ikey = plain_key(g)) == NULL && PyErr_Occurred()) status = -1;
+    Py_hash_t h = 0x345678;
+    for (int k = 0; k < PARTS && status == 0; k++) {
+        if (!g->located && k >= 3 && k <= 5) continue;
+        Py_hash_t part = PyObject_Hash(g->part[k]);
+        if (part == -1) status = -1;
+        h = mix(h, part);
+    }
+    g->hash = h;
+    return status;
+}
+
+static int group_findings(PyObject *items, PyObject *vulnerability, PyObject *vuln_group,
+                          grouping *out) {
+    memset(out, 0, sizeof *out);
+    Py_ssize_t n = PyList_GET_SIZE(items);
+    size_t capacity = 16;
+    while (capacity < 2 * (size_t)n) capacity *= 2;
+    out->groups = PyMem_Malloc(sizeof(group_t) * (size_t)(n ? n : 1));
+    out->next = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n ? n : 1));
+    out->slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+    out->mask = capacity - 1;
+    if (out->groups == NULL || out->next == NULL || out->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        group_t g;
+        if (group_of(PyList_GET_ITEM(items, i), vulnerability, vuln_group, &g) < 0) {
+            group_clear(&g);
+            return -1;
+        }
+        out->next[i] = -1;
+        size_t at = (size_t)g.hash & out->mask;
+        for (;;) {
+            Py_ssize_t slot = out->slots[at];
+            if (slot == 0) { /* a new group */
+                g.first = g.last = i;
+                g.count = 1;
+                out->groups[out->count] = g;
+                out->slots[at] = ++out->count;
+                break;
+            }
+            group_t *seen = &out->groups[slot - 1];
+            int same = same_group(seen, &g);
+            if (same < 0) {
+                group_clear(&g);
+                return -1;
+            }
+            if (same) {
+                out->next[seen->last] = i;
+                seen->last = i;
+                seen->count++;
+                group_clear(&g);
+                break;
+            }
+            at = (at + 1) & out->mask;
+        }
+    }
+    return 0;
+}
+
+/* the issue of a group, and its sort item: built here for one finding without ids, else by
+ * make_issue */
+static PyObject *issue_of(PyObject *items, const grouping *gr, const group_t *g,
+                          const slotted *issue, PyObject *make_issue, PyObject *ranks,
+                          sort_item *it, Py_ssize_t index) {
+    PyObject *only = PyList_GET_ITEM(items, g->first);
+    int has_ids = 1;
+    if (g->count == 1 && g->key == NULL) {
+        PyObject *ids = PyObject_GetAttr(only, m_ids);
+        if (ids == NULL) return NULL;
+        has_ids = PyObject_IsTrue(ids);
+        Py_DECREF(ids);
+        if (has_ids < 0) return NULL;
+    }
+    PyObject *built = NULL;
+    if (g->count > 1 || has_ids) {
+        PyObject *members = PyList_New(g->count);
+        if (members == NULL) return NULL;
+        Py_ssize_t i = g->first;
+        for (Py_ssize_t k = 0; k < g->count; k++, i = gr->next[i])
+            PyList_SET_ITEM(members, k, Py_NewRef(PyList_GET_ITEM(items, i)));
+        built = PyObject_CallOneArg(make_issue, members);
+        Py_DECREF(members);
+        if (built != NULL && sort_item_of_issue(it, index, built, ranks) < 0) Py_CLEAR(built);
         return built;
     }
-    PyObject *values[5] = {NULL, NULL, m_empty_tuple, NULL, NULL};
-    PyObject *rule_id = NULL, *location = NULL, *result = NULL;
-    if ((values[1] = PyObject_GetAttr(only, m_kind)) != NULL &&
-        (values[3] = PyObject_GetAttr(only, m_severity)) != NULL &&
-        (values[4] = PyTuple_Pack(1, only)) != NULL &&
-        (rule_id = PyObject_GetAttr(only, m_rule_id)) != NULL &&
-        (location = PyObject_GetAttr(only, m_location)) != NULL &&
-        (values[0] = finding_key(only, rule_id, location)) != NULL)
-        result = slotted_new(issue, values);
-    Py_XDECREF(values[0]);
-    Py_XDECREF(values[1]);
-    Py_XDECREF(values[3]);
+    PyObject *values[5] = {g->ikey, g->kind, m_empty_tuple, g->severity, NULL};
+    PyObject *key = NULL, *location = NULL, *level = NULL;
+    if (values[0] == NULL) { /* a key of other parts: the property makes it */
+        if ((location = PyObject_GetAttr(only, m_location)) == NULL ||
+            (key = finding_key(only, g->part[2], location)) == NULL)
+            goto done;
+        values[0] = key;
+    }
+    if ((values[4] = PyTuple_Pack(1, only)) == NULL) goto done;
+    if ((level = PyObject_GetAttr(g->severity, m_level)) == NULL) goto done;
+    if ((built = slotted_new(issue, values)) != NULL &&
+        sort_item_of(it, index, values[0], level, ranks) < 0)
+        Py_CLEAR(built);
+done:
     Py_XDECREF(values[4]);
-    Py_XDECREF(rule_id);
+    Py_XDECREF(key);
     Py_XDECREF(location);
-    return result;
+    Py_XDECREF(level);
+    return built;
 }
 
 const char golive_merge_issues_doc[] =
@@ -289,29 +427,33 @@ PyObject *golive_merge_issues(PyObject *self, PyObject *args) {
     }
     slotted issue;
     if (slotted_init(&issue, issue_cls, issue_names) < 0) return NULL;
-    PyObject *groups = group_findings(items, vulnerability, vuln_group);
-    if (groups == NULL) return NULL;
-    PyObject *issues = PyList_New(PyDict_GET_SIZE(groups));
-    if (issues == NULL) {
-        Py_DECREF(groups);
-        return NULL;
-    }
-    Py_ssize_t pos = 0, i = 0;
-    PyObject *group, *members;
-    while (PyDict_Next(groups, &pos, &group, &members)) {
-        PyObject *built = issue_of(members, &issue, make_issue);
-        if (built == NULL) {
-            Py_DECREF(groups);
-            Py_DECREF(issues);
-            return NULL;
+    /* the findings are held while Python code (vulnerability_group, make_issue) runs */
+    PyObject *held = PyList_GetSlice(items, 0, PyList_GET_SIZE(items));
+    if (held == NULL) return NULL;
+    grouping gr;
+    PyObject *issues = NULL;
+    sort_item *order = NULL;
+    if (group_findings(held, vulnerability, vuln_group, &gr) == 0 &&
+        (issues = PyList_New(gr.count)) != NULL) {
+        order = PyMem_Malloc(sizeof(sort_item) * (size_t)(gr.count ? gr.count : 1));
+        if (order == NULL) {
+            PyErr_NoMemory();
+            Py_CLEAR(issues);
         }
-        PyList_SET_ITEM(issues, i++, built);
+        for (Py_ssize_t i = 0; issues != NULL && i < gr.count; i++) {
+            PyObject *built =
+                issue_of(held, &gr, &gr.groups[i], &issue, make_issue, ranks, &order[i], i);
+            if (built == NULL) {
+                Py_CLEAR(issues);
+                break;
+            }
+            PyList_SET_ITEM(issues, i, built);
+        }
     }
-    Py_DECREF(groups);
-    if (sort_issues(issues, ranks) < 0) {
-        Py_DECREF(issues);
-        return NULL;
-    }
+    grouping_free(&gr);
+    Py_DECREF(held);
+    if (issues != NULL && sort_in_place(issues, order) < 0) Py_CLEAR(issues);
+    PyMem_Free(order);
     return issues;
 bad_names:
     PyErr_SetString(PyExc_TypeError,

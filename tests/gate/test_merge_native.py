@@ -25,7 +25,10 @@ from golive.core.gate.model import FindingStatus
 pytestmark = pytest.mark.skipif(not native.enabled(), reason="golive._native is not built")
 
 # few distinct values, so that groups, equal keys and aliases happen often
-_NAME = st.sampled_from(["a", "b", "é", "中", "\U0001f600", "A", "a b", ""])
+_NAME = st.sampled_from(
+    ["a", "b", "é", "中", "\U0001f600", "A", "a b", "", "ab\x00", "abcdefgh", "abcdefghi",
+     "abcdefgh\xff", "abcdefgi"]
+)  # fmt: skip
 _IDS = st.sampled_from(
     ["CVE-2024-1", "cve-2024-1", "GHSA-aaaa-bbbb-cccc", "PYSEC-2024-1", "CVE-2023-9", "X-1"]
 )
