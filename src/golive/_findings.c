@@ -404,18 +404,41 @@ done:
     return built;
 }
 
+/* link(f) for each vulnerability with ids, before any is grouped (their aliases tie them) */
+static int link_vulnerabilities(PyObject *items, PyObject *vulnerability, PyObject *link) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *f = PyList_GET_ITEM(items, i);
+        PyObject *kind = PyObject_GetAttr(f, m_kind);
+        if (kind == NULL) return -1;
+        int vulnerable = kind == vulnerability;
+        Py_DECREF(kind);
+        if (!vulnerable) continue;
+        PyObject *ids = PyObject_GetAttr(f, m_ids);
+        int has_ids = ids ? PyObject_IsTrue(ids) : -1;
+        Py_XDECREF(ids);
+        if (has_ids < 0) return -1;
+        if (!has_ids) continue;
+        PyObject *done = PyObject_CallOneArg(link, f);
+        if (done == NULL) return -1;
+        Py_DECREF(done);
+    }
+    return 0;
+}
+
 const char golive_merge_issues_doc[] =
     "merge_issues(findings, context) -> list\n\n"
     "golive.core.dedupe.merge over a list of findings: their issues, sorted. context is\n"
-    "(Issue, Issue's field names, FindingKind.VULNERABILITY, vulnerability_group(finding),\n"
-    "make_issue(members), ((Severity, rank), ...)).";
+    "(Issue, Issue's field names, FindingKind.VULNERABILITY, link(finding) (called first for\n"
+    "each vulnerability with ids), vulnerability_group(finding), make_issue(members),\n"
+    "((Severity, rank), ...)).";
 
 PyObject *golive_merge_issues(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *items, *issue_cls, *issue_names, *vulnerability, *vuln_group, *make_issue, *ranks;
-    if (!PyArg_ParseTuple(args, "O!(OO!OOOO!):merge_issues", &PyList_Type, &items, &issue_cls,
-                          &PyTuple_Type, &issue_names, &vulnerability, &vuln_group, &make_issue,
-                          &PyTuple_Type, &ranks))
+    PyObject *items, *issue_cls, *issue_names, *vulnerability, *link, *vuln_group, *make_issue,
+        *ranks;
+    if (!PyArg_ParseTuple(args, "O!(OO!OOOOO!):merge_issues", &PyList_Type, &items, &issue_cls,
+                          &PyTuple_Type, &issue_names, &vulnerability, &link, &vuln_group,
+                          &make_issue, &PyTuple_Type, &ranks))
         return NULL;
     if (intern_merge() < 0) return NULL;
     static const char *const expected[] = {"key", "kind", "ids", "severity", "findings"};
@@ -427,9 +450,13 @@ PyObject *golive_merge_issues(PyObject *self, PyObject *args) {
     }
     slotted issue;
     if (slotted_init(&issue, issue_cls, issue_names) < 0) return NULL;
-    /* the findings are held while Python code (vulnerability_group, make_issue) runs */
+    /* the findings are held while Python code (link, vulnerability_group, make_issue) runs */
     PyObject *held = PyList_GetSlice(items, 0, PyList_GET_SIZE(items));
     if (held == NULL) return NULL;
+    if (link_vulnerabilities(held, vulnerability, link) < 0) {
+        Py_DECREF(held);
+        return NULL;
+    }
     grouping gr;
     PyObject *issues = NULL;
     sort_item *order = NULL;

@@ -198,17 +198,17 @@ def merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
     :func:`python_merge`; the answers are the same (tests compare them).
     """
     items = list(findings)
-    uf = _linked(items)
     if native.enabled():
+        uf = _UnionFind()
 
         def vulnerability_group(f: Finding) -> str:
             return uf.find(canonical_id(f.ids[0]))
 
         context = (Issue, native.field_names(Issue), FindingKind.VULNERABILITY,
-                   vulnerability_group, _issue, _RANKS)  # fmt: skip
+                   functools.partial(_link, uf), vulnerability_group, _issue, _RANKS)  # fmt: skip
         with contextlib.suppress(TypeError):  # an issue the C sort cannot order
             return tuple(native.merge_issues(items, context))
-    return _merge(items, uf)
+    return _merge(items, _linked(items))
 
 
 def python_merge(findings: Iterable[Finding]) -> tuple[Issue, ...]:
@@ -222,11 +222,16 @@ def _linked(items: list[Finding]) -> _UnionFind:
     uf = _UnionFind()
     for f in items:
         if f.kind is FindingKind.VULNERABILITY and f.ids:
-            first = canonical_id(f.ids[0])
-            uf.find(first)
-            for other in f.ids[1:]:
-                uf.union(first, canonical_id(other))
+            _link(uf, f)
     return uf
+
+
+def _link(uf: _UnionFind, f: Finding) -> None:
+    """Tie a vulnerability's ids (it has some) together."""
+    first = canonical_id(f.ids[0])
+    uf.find(first)
+    for other in f.ids[1:]:
+        uf.union(first, canonical_id(other))
 
 
 def _merge(items: list[Finding], uf: _UnionFind) -> tuple[Issue, ...]:

@@ -180,7 +180,7 @@ def read(root: ET.Element, source: str) -> TestReport:
         notes.append(
             f"{duplicates} duplicate <testcase> record(s) folded (reruns or teardown errors)"
         )
-    ambiguous = [g[-1] for g in groups.values() if _failed_then_passed(g)]
+    ambiguous = [g[-1] for g in groups.values() if len(g) > 1 and _failed_then_passed(g)]
     if ambiguous:
         # a retry plugin (Gradle test-retry) writes a failed attempt, then the pass; so do two
         # different tests that share a name (parameterised tests in old Surefire, jest

@@ -23,6 +23,7 @@ For each part the policy sets (``sast``, ``sca``, ``secrets``):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -148,9 +149,11 @@ def _part(
     for item in usable:  # what the readers noticed (ignored values, duplicate rules, ...)
         if isinstance(item.evidence, ScanReport):
             tally.facts.extend(f"{name}: {item.path}: {n}" for n in _first_notes(item.evidence))
-    findings: list[Finding] = [
-        f for i in usable if isinstance(i.evidence, ScanReport) for f in i.evidence.findings
-    ]
+    findings: list[Finding] = list(
+        itertools.chain.from_iterable(
+            i.evidence.findings for i in usable if isinstance(i.evidence, ScanReport)
+        )
+    )
     issues = merge(findings)
     tally.facts.append(
         f"{name}: {len(findings)} findings in {len(usable)} report(s), {len(issues)} after "
