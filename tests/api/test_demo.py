@@ -66,3 +66,23 @@ def test_the_demo_command_publishes_the_example_bundles_decisions_pass_and_block
             assert sorted(i["verdict"] for i in items) == ["blocked", "blocked", "pass"]
     finally:
         engine.dispose()
+
+
+def test_make_demo_s_seed_command_runs_in_a_process_of_its_own(tmp_path) -> None:
+    """``golive demo seed`` as ``make demo`` runs it: its process runs ``golive gate`` on each
+    example bundle inside it, and a gate run by another command must not end the process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GOLIVE_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "golive", "demo", "seed", "--url", "http://127.0.0.1:8700"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "demo token: glv_" in proc.stdout

@@ -21,11 +21,15 @@ class GoliveGroup(LazyGroup):
     """The root group: golive errors become their exit codes here, for every command."""
 
     def invoke(self, ctx: click.Context) -> object:
+        global _DEPTH
+        _DEPTH += 1
         try:
             return super().invoke(ctx)
         except GoliveError as err:
             report_error(err)
             ctx.exit(err.exit_code)
+        finally:
+            _DEPTH -= 1
 
 
 @click.group(
@@ -88,6 +92,9 @@ def report_error(err: GoliveError) -> None:
 #: process the ``golive`` executable (or ``python -m golive``) started, never where ``main``
 #: is called from other code, such as the tests.
 OWN_PROCESS = False
+#: How many golive commands are running, one inside the other (``golive demo seed`` runs
+#: ``golive gate`` on each example bundle): only the outermost may end the process.
+_DEPTH = 0
 
 
 def run() -> None:
@@ -99,7 +106,7 @@ def run() -> None:
 
 def end_now(code: int) -> None:
     """End the process with ``code`` now, without freeing what it holds, when it is golive's
-    own process; else return.
+    own process and the command is not run by another one; else return.
 
     A gate over a large bundle holds millions of objects until it exits, and freeing them one
     by one takes a tenth of a second that changes nothing (mypy ends the same way). The
@@ -107,7 +114,7 @@ def end_now(code: int) -> None:
     stream that cannot be flushed, or another thread still running, leaves the normal exit
     to report or wait for it.
     """
-    if not OWN_PROCESS or threading.active_count() != 1:
+    if not OWN_PROCESS or _DEPTH != 1 or threading.active_count() != 1:
         return
     try:
         sys.stdout.flush()
