@@ -8,13 +8,14 @@ when ``--help`` lists the commands (listing needs each one's short help).
 
 from __future__ import annotations
 
-import gc
 import importlib
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
 import click
+
+from golive import collector
 
 
 class LazyGroup(click.Group):
@@ -69,12 +70,5 @@ def _import(module_name: str) -> ModuleType:
     """Import a command's module with the cyclic collector paused, then move what the import
     made (classes, functions, pydantic's validators: kept for the life of the process) out of
     its sight; collecting while the policy language loads costs a tenth of its import."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        module = importlib.import_module(module_name)
-        gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
-    return module
+    with collector.paused(freeze=True):
+        return importlib.import_module(module_name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -11,6 +10,7 @@ from typing import Any
 
 import click
 
+from golive import collector
 from golive.cli import gate_part2
 from golive.cli.main import end_now
 from golive.core.gate import STAGES, Candidate, Decision, Verdict
@@ -171,15 +171,8 @@ def _evaluate_and_freeze(request: gate_service.GateRequest) -> Decision:
     collection over them at the next allocation (0.2 s on bench/gate_large.py's bundle), and
     writing the report would run more.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        decision = gate_service.evaluate(request)
-        gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
-    return decision
+    with collector.paused(freeze=True):
+        return gate_service.evaluate(request)
 
 
 def build_request(

@@ -16,9 +16,7 @@ Evidence rules:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import json
 import os
@@ -30,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from golive import __version__, native
+from golive import __version__, collector, native
 from golive.core.findings import (
     CommandReport,
     CommandRun,
@@ -72,26 +70,9 @@ class GateRequest:
     more: gate_facts.MoreFacts | None = None  # part 2: git, reviews, deployments, sign-offs
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while reading and deciding.
-
-    Reading 100,000 findings allocates millions of small objects and no reference cycles;
-    the collector's full passes over them cost more time than the reading itself (measured
-    with bench/gate_large.py). Memory is still freed by reference counting.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def evaluate(request: GateRequest) -> Decision:
     """Gather the facts for ``request`` and decide."""
-    with _no_cycle_collection():
+    with collector.paused():  # millions of objects, no cycles
         return _evaluate(request)
 
 
