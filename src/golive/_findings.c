@@ -10,7 +10,7 @@
 #include "_native.h"
 
 static PyObject *m_kind, *m_tool, *m_rule_id, *m_location, *m_fingerprint, *m_ids, *m_severity,
-    *m_level, *m_path, *m_line, *m_column, *m_value_, *m_key, *m_at, *m_colon, *m_empty_tuple;
+    *m_level, *m_path, *m_line, *m_column, *m_value_, *m_key, *m_empty_tuple;
 
 static int intern_merge(void) {
     if (m_empty_tuple != NULL) return 0;
@@ -20,61 +20,20 @@ static int intern_merge(void) {
     NAME(m_location, "location") NAME(m_fingerprint, "fingerprint") NAME(m_ids, "ids")
     NAME(m_severity, "severity") NAME(m_level, "level") NAME(m_path, "path")
     NAME(m_line, "line") NAME(m_column, "column") NAME(m_value_, "_value_") NAME(m_key, "key")
-    NAME(m_at, "@") NAME(m_colon, ":")
 #undef NAME
     if ((m_empty_tuple = PyTuple_New(0)) == NULL) return -1;
     return 0;
 }
 
-/* the strings parts[0..n) joined */
-static PyObject *concat(PyObject *const *parts, int n) {
-    Py_ssize_t length = 0;
-    Py_UCS4 widest = 0;
-    for (int i = 0; i < n; i++) {
-        length += PyUnicode_GET_LENGTH(parts[i]);
-        Py_UCS4 most = PyUnicode_MAX_CHAR_VALUE(parts[i]);
-        if (most > widest) widest = most;
+/* names (a tuple) is exactly expected[0..n) */
+static int fields_are(PyObject *names, const char *const *expected, Py_ssize_t n) {
+    if (PyTuple_GET_SIZE(names) != n) return 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        if (!PyUnicode_Check(name) || PyUnicode_CompareWithASCIIString(name, expected[i]) != 0)
+            return 0;
     }
-    PyObject *text = PyUnicode_New(length, widest);
-    if (text == NULL) return NULL;
-    Py_ssize_t at = 0;
-    for (int i = 0; i < n; i++) {
-        if (PyUnicode_CopyCharacters(text, at, parts[i], 0, PyUnicode_GET_LENGTH(parts[i])) < 0) {
-            Py_DECREF(text);
-            return NULL;
-        }
-        at += PyUnicode_GET_LENGTH(parts[i]);
-    }
-    return text;
-}
-
-/* Finding.key for a finding without ids: rule_id, or "rule_id@path:line" with a location.
- * Computed here when the parts are plain (str, and an int or None line), else by the
- * property itself. */
-static PyObject *finding_key(PyObject *f, PyObject *rule_id, PyObject *location) {
-    if (!PyUnicode_CheckExact(rule_id)) return PyObject_GetAttr(f, m_key);
-    if (location == Py_None) return Py_NewRef(rule_id);
-    PyObject *path = PyObject_GetAttr(location, m_path);
-    if (path == NULL) return NULL;
-    PyObject *line = PyObject_GetAttr(location, m_line);
-    if (line == NULL) {
-        Py_DECREF(path);
-        return NULL;
-    }
-    PyObject *key, *line_text;
-    if (PyUnicode_CheckExact(path) && (line == Py_None || PyLong_CheckExact(line))) {
-        key = NULL;
-        if ((line_text = PyObject_Str(line)) != NULL) {
-            PyObject *parts[5] = {rule_id, m_at, path, m_colon, line_text};
-            key = concat(parts, 5);
-            Py_DECREF(line_text);
-        }
-    } else {
-        key = PyObject_GetAttr(f, m_key);
-    }
-    Py_DECREF(path);
-    Py_DECREF(line);
-    return key;
+    return 1;
 }
 
 typedef struct {
@@ -384,11 +343,9 @@ static PyObject *issue_of(PyObject *items, const grouping *gr, const group_t *g,
         return built;
     }
     PyObject *values[5] = {g->ikey, g->kind, m_empty_tuple, g->severity, NULL};
-    PyObject *key = NULL, *location = NULL, *level = NULL;
+    PyObject *key = NULL, *level = NULL;
     if (values[0] == NULL) { /* a key of other parts: the property makes it */
-        if ((location = PyObject_GetAttr(only, m_location)) == NULL ||
-            (key = finding_key(only, g->part[2], location)) == NULL)
-            goto done;
+        if ((key = PyObject_GetAttr(only, m_key)) == NULL) goto done;
         values[0] = key;
     }
     if ((values[4] = PyTuple_Pack(1, only)) == NULL) goto done;
@@ -399,7 +356,6 @@ static PyObject *issue_of(PyObject *items, const grouping *gr, const group_t *g,
 done:
     Py_XDECREF(values[4]);
     Py_XDECREF(key);
-    Py_XDECREF(location);
     Py_XDECREF(level);
     return built;
 }
@@ -442,12 +398,7 @@ PyObject *golive_merge_issues(PyObject *self, PyObject *args) {
         return NULL;
     if (intern_merge() < 0) return NULL;
     static const char *const expected[] = {"key", "kind", "ids", "severity", "findings"};
-    if (PyTuple_GET_SIZE(issue_names) != 5) goto bad_names;
-    for (Py_ssize_t i = 0; i < 5; i++) {
-        PyObject *name = PyTuple_GET_ITEM(issue_names, i);
-        if (!PyUnicode_Check(name) || PyUnicode_CompareWithASCIIString(name, expected[i]) != 0)
-            goto bad_names;
-    }
+    if (!fields_are(issue_names, expected, 5)) goto bad_names;
     slotted issue;
     if (slotted_init(&issue, issue_cls, issue_names) < 0) return NULL;
     /* the findings are held while Python code (link, vulnerability_group, make_issue) runs */
@@ -599,12 +550,7 @@ PyObject *golive_views_within(PyObject *self, PyObject *args) {
     if (intern_counting() < 0) return NULL;
     static const char *const expected[] = {"part", "issue", "severity", "status", "waiver",
                                            "note"};
-    if (PyTuple_GET_SIZE(names) != 6) goto bad_names;
-    for (Py_ssize_t i = 0; i < 6; i++) {
-        PyObject *name = PyTuple_GET_ITEM(names, i);
-        if (!PyUnicode_Check(name) || PyUnicode_CompareWithASCIIString(name, expected[i]) != 0)
-            goto bad_names;
-    }
+    if (!fields_are(names, expected, 6)) goto bad_names;
     slotted view;
     if (slotted_init(&view, view_cls, names) < 0) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(counted);

@@ -429,13 +429,10 @@ def _single(rec: _Record) -> tuple[object, ...]:
 
 
 def _fold(records: list[_Record]) -> TestCase:
+    """The case of a test with several records (one record: :func:`_single`)."""
     last = records[-1]
-    if len(records) == 1:  # most tests: one record, nothing to fold
-        return TestCase(*_single(last))  # type: ignore[arg-type]
     attempts = len(records) + sum(r.reruns for r in records)
-    if len(records) == 1:
-        chosen, outcome = last, last.outcome
-    elif last.outcome in (TestOutcome.PASSED, TestOutcome.FLAKY):
+    if last.outcome in (TestOutcome.PASSED, TestOutcome.FLAKY):
         chosen, outcome = last, TestOutcome.FLAKY
     elif last.outcome is TestOutcome.SKIPPED:
         chosen, outcome = last, TestOutcome.SKIPPED
